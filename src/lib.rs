@@ -1,0 +1,19 @@
+//! ipvsadm-rs: a drop-in replacement for ipvsadm 1.31.
+//!
+//! Layers, each in its own module:
+//! - [`grammar`]: argv → typed command (pure)
+//! - [`model`]: services, destinations, daemons, timeouts
+//! - [`kernel`]: IPVS generic-netlink requests, codec and error texts (pure)
+//! - [`transport`]: the netlink socket to the live kernel
+//! - [`output`]: listing and save formats (pure, over `io::Write`)
+//! - [`exec`] / [`restore`]: run commands, read `-R` input
+//! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
+
+pub mod exec;
+pub mod grammar;
+pub mod kernel;
+pub mod mark;
+pub mod model;
+pub mod output;
+pub mod restore;
+pub mod transport;

@@ -1,0 +1,1 @@
+//! `-R`: read rules from stdin with ipvsadm's tokenising and run them.
