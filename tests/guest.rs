@@ -302,3 +302,13 @@ fn lab_kernel_has_ip_vs() {
     assert_eq!(out.exit, support::Exit::Code(0), "{out:?}");
     assert!(text.starts_with("IP Virtual Server version"), "{text}");
 }
+
+/// Host-side check (no guest): every case file parses and case names are unique.
+#[test]
+fn corpus_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    match diff::load_corpus(&dir) {
+        Ok(cases) => assert!(!cases.is_empty(), "no cases in {}", dir.display()),
+        Err(e) => panic!("bad corpus: {e}"),
+    }
+}
