@@ -135,7 +135,11 @@ fn guest_lab() {
     ));
     announce(&highlights);
     // Captured by libtest and shown when the test fails.
-    println!("===== output of the in-guest test run =====\n{stdout}");
+    // Indented, so it cannot be mistaken for the host's own libtest lines.
+    println!("===== output of the in-guest test run (indented) =====");
+    for line in stdout.lines() {
+        println!("  {line}");
+    }
     if !stderr.trim().is_empty() {
         println!("===== lab/run-guest diagnostics =====\n{stderr}");
     }
