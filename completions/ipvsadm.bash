@@ -1,0 +1,203 @@
+# bash completion for ipvsadm (ipvsadm-rs)                  -*- shell-script -*-
+#
+# Completes the command (first option), then only the options that
+# command accepts, and the values of options: schedulers, scheduler
+# flags, tunnel types, daemon roles, persistence engines, and the
+# virtual services currently in the kernel (read from `ipvsadm -S -n`).
+# `ipvsadm mark ...` completes iptables' mangle MARK arguments.
+
+# Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
+# $1 is the option the save format uses (-t, -u, --sctp-service or -f).
+_ipvsadm_services()
+{
+    local cmd=$1 kind=$2 line
+    local -a w
+    while IFS= read -r line; do
+        read -r -a w <<<"$line"
+        [[ ${w[0]-} == -A && ${w[1]-} == "$kind" && -n ${w[2]-} ]] &&
+            printf '%s\n' "${w[2]}"
+    done < <(LC_ALL=C "$cmd" -S -n 2>/dev/null)
+}
+
+_ipvsadm_mark()
+{
+    local cur=$1 prev=$2
+    local chains="PREROUTING INPUT FORWARD OUTPUT POSTROUTING"
+    case $prev in
+        -A | -I | -D | -C | -F | -S | -L | --append | --insert | --delete | --check | --flush | --list-rules | --list)
+            mapfile -t COMPREPLY < <(compgen -W "$chains" -- "$cur")
+            return
+            ;;
+        -t | --table)
+            mapfile -t COMPREPLY < <(compgen -W "mangle" -- "$cur")
+            return
+            ;;
+        -p | --protocol)
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp" -- "$cur")
+            return
+            ;;
+        -m | --match)
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp multiport comment" -- "$cur")
+            return
+            ;;
+        -j | --jump)
+            mapfile -t COMPREPLY < <(compgen -W "MARK" -- "$cur")
+            return
+            ;;
+        -i | -o | --in-interface | --out-interface)
+            local ifs
+            ifs=$(command ls /sys/class/net 2>/dev/null)
+            mapfile -t COMPREPLY < <(compgen -W "$ifs" -- "$cur")
+            return
+            ;;
+        -s | -d | --source | --destination | --sport | --dport | --dports | --sports | --ports | \
+            --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark)
+            return
+            ;;
+    esac
+    local opts="-A -I -D -C -F -S -L -t -4 -6 --ipv6 -n -v -x --line-numbers
+        -s -d -p -i -o --sport --dport -m --dports --sports --ports --comment
+        -j --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
+    mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+}
+
+_ipvsadm()
+{
+    local cur prev cword
+    local -a words
+    if [[ -n ${COMP_LINE-} ]] && declare -F _get_comp_words_by_ref >/dev/null; then
+        _get_comp_words_by_ref -n =: cur prev words cword
+    else
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+        cur=${words[cword]-}
+        prev=${words[cword - 1]-}
+    fi
+    COMPREPLY=()
+
+    local prog=${words[0]-ipvsadm}
+    [[ $prog == */* && -x $prog ]] || prog=ipvsadm
+
+    if [[ ${words[1]-} == mark ]]; then
+        ((cword >= 2)) || return
+        _ipvsadm_mark "$cur" "$prev"
+        return
+    fi
+
+    local commands="-A --add-service -E --edit-service -D --delete-service
+        -C --clear -R --restore -S --save -a --add-server -e --edit-server
+        -d --delete-server -L -l --list -Z --zero --set --start-daemon
+        --stop-daemon -h --help -v --version mark"
+
+    # "--opt=value": complete the value of --opt.
+    if [[ $cur == --*=* ]]; then
+        prev=${cur%%=*}
+        cur=${cur#*=}
+    elif [[ $prev == = && $cword -ge 2 ]]; then
+        prev=${words[cword - 2]}
+    fi
+
+    if ((cword <= 1)); then
+        mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
+        return
+    fi
+
+    # Values of the option before the cursor.
+    case $prev in
+        -s | --scheduler)
+            mapfile -t COMPREPLY < <(compgen -W "rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos" -- "$cur")
+            return
+            ;;
+        -b | --sched-flags)
+            local flags="flag-1 flag-2 flag-3 sh-fallback sh-port mh-fallback mh-port"
+            local head=""
+            [[ $cur == *,* ]] && head=${cur%,*},
+            mapfile -t COMPREPLY < <(compgen -P "$head" -W "$flags" -- "${cur##*,}")
+            [[ -n $head ]] && compopt -o nospace 2>/dev/null
+            return
+            ;;
+        --tun-type)
+            mapfile -t COMPREPLY < <(compgen -W "ipip gue gre" -- "$cur")
+            return
+            ;;
+        --start-daemon | --stop-daemon)
+            mapfile -t COMPREPLY < <(compgen -W "master backup" -- "$cur")
+            return
+            ;;
+        --pe)
+            mapfile -t COMPREPLY < <(compgen -W "sip" -- "$cur")
+            return
+            ;;
+        --mcast-interface)
+            local ifs
+            ifs=$(command ls /sys/class/net 2>/dev/null)
+            mapfile -t COMPREPLY < <(compgen -W "$ifs" -- "$cur")
+            return
+            ;;
+        -t | --tcp-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -t)" -- "$cur")
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+            return
+            ;;
+        -u | --udp-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -u)" -- "$cur")
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+            return
+            ;;
+        --sctp-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" --sctp-service)" -- "$cur")
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+            return
+            ;;
+        -f | --fwmark-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -f)" -- "$cur")
+            return
+            ;;
+        -r | --real-server | -M | --netmask | -w | --weight | -x | --u-threshold | \
+            -y | --l-threshold | --syncid | --mcast-group | --mcast-port | \
+            --mcast-ttl | --sync-maxlen | --tun-port)
+            return
+            ;;
+    esac
+
+    # Options accepted by the command (the first option on the line).
+    local svc="-t --tcp-service -u --udp-service --sctp-service -f --fwmark-service -6 --ipv6"
+    local opts
+    case ${words[1]} in
+        -A | --add-service | -E | --edit-service)
+            opts="$svc -s --scheduler -p --persistent -M --netmask --pe -b --sched-flags -o --ops"
+            ;;
+        -D | --delete-service | -Z | --zero)
+            opts=$svc
+            ;;
+        -a | --add-server | -e | --edit-server)
+            opts="$svc -r --real-server -g --gatewaying -i --ipip -m --masquerading
+                -w --weight -x --u-threshold -y --l-threshold --tun-type --tun-port
+                --tun-nocsum --tun-csum --tun-remcsum"
+            ;;
+        -d | --delete-server)
+            opts="$svc -r --real-server"
+            ;;
+        -L | -l | --list)
+            opts="$svc -n --numeric -c --connection --timeout --daemon --stats --rate
+                --thresholds --persistent-conn --tun-info -X --exact --nosort --syncid"
+            ;;
+        -S | --save)
+            opts="-n --numeric"
+            ;;
+        --start-daemon)
+            opts="--mcast-interface --syncid --mcast-group --mcast-port --mcast-ttl --sync-maxlen"
+            ;;
+        --stop-daemon)
+            opts="--syncid"
+            ;;
+        *)
+            # -C, -R, --set, -h, -v take no options.
+            return
+            ;;
+    esac
+    mapfile -t COMPREPLY < <(compgen -W "$opts --sort" -- "$cur")
+} &&
+    complete -F _ipvsadm ipvsadm
+
+# ex: filetype=sh
