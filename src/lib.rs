@@ -12,6 +12,7 @@
 pub mod apply;
 pub mod exec;
 pub mod grammar;
+pub mod hostsetup;
 pub mod kernel;
 pub mod mark;
 pub mod model;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use ipvsadm_rs::exec::{self, Session};
 use ipvsadm_rs::grammar;
 use ipvsadm_rs::kernel::errors::{error_text, Op};
-use ipvsadm_rs::{apply, mark, netns, transport};
+use ipvsadm_rs::{apply, hostsetup, mark, netns, transport};
 
 fn main() -> ExitCode {
     // Like ipvsadm (a C program), die quietly of SIGPIPE when the reader
@@ -39,6 +39,8 @@ fn main() -> ExitCode {
     code(match rest.first().map(String::as_str) {
         Some("mark") => mark::main(&argv0, sub),
         Some("apply") => apply_main(&argv0, sub),
+        Some("realserver") => hostsetup::main(hostsetup::Role::RealServer, sub),
+        Some("director") => hostsetup::main(hostsetup::Role::Director, sub),
         _ => run(&argv0, &rest),
     })
 }
