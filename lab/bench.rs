@@ -32,6 +32,7 @@ fn run(bin: &str, args: &[&str], input: Option<&str>) -> Run {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     let start = Instant::now();
+    #[allow(clippy::zombie_processes)] // reaped below with wait4, for its rusage
     let mut child = cmd.spawn().expect("spawn");
     let writer = input.map(|text| {
         let mut stdin = child.stdin.take().expect("stdin");
