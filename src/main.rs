@@ -50,18 +50,25 @@ fn code(rc: i32) -> ExitCode {
 }
 
 fn run(argv0: &str, args: &[String]) -> i32 {
+    // `--json` (our extension) switches a listing to JSON.
+    let mut args = args.to_vec();
+    let json = take_flag(&mut args, "--json");
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
 
-    let cmd = match grammar::parse(argv0, args) {
+    let cmd = match grammar::parse(argv0, &args) {
         Ok(cmd) => cmd,
         Err(e) => {
             let _ = writeln!(err, "{}", e.message);
             return e.code;
         }
     };
+    if json && cmd.cmd != grammar::Cmd::List {
+        let _ = writeln!(err, "--json is only for the list command");
+        return 2;
+    }
     let mut session = Session {
         argv0: argv0.to_string(),
         op: Op::Init,
@@ -80,7 +87,11 @@ fn run(argv0: &str, args: &[String]) -> i32 {
     };
     let stdin = io::stdin();
     let mut input = stdin.lock();
-    let rc = exec::run(&cmd, &mut k, &mut session, &mut input);
+    let rc = if json {
+        exec::list_json(&cmd, &mut k, &mut session)
+    } else {
+        exec::run(&cmd, &mut k, &mut session, &mut input)
+    };
     drop(session);
     let _ = out.flush();
     rc
@@ -147,4 +158,16 @@ fn init_failed(err: &mut dyn Write, errno: i32) -> i32 {
         error_text(Op::Init, errno)
     );
     2
+}
+
+/// Remove every `flag` (before a `--`) from `args`; whether one was there.
+fn take_flag(args: &mut Vec<String>, flag: &str) -> bool {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let before = args.len();
+    let mut i = 0;
+    args.retain(|a| {
+        i += 1;
+        i > end || a != flag
+    });
+    args.len() != before
 }
