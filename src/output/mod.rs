@@ -4,6 +4,8 @@
 //! timeouts and daemons. Writes into any `io::Write`; no kernel I/O of
 //! its own beyond what callers pass in.
 
+pub mod json;
+
 // Placeholder interface until the listing code lands.
 use std::io::Write;
 
