@@ -4,7 +4,8 @@
 # command accepts, and the values of options: schedulers, scheduler
 # flags, tunnel types, daemon roles, persistence engines, and the
 # virtual services currently in the kernel (read from `ipvsadm -S -n`).
-# `ipvsadm mark ...` completes iptables' mangle MARK arguments.
+# `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
+# extensions (apply, realserver, director, --netns, --json) are covered too.
 
 # Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
 # $1 is the option the save format uses (-t, -u, --sctp-service or -f).
@@ -78,16 +79,60 @@ _ipvsadm()
     local prog=${words[0]-ipvsadm}
     [[ $prog == */* && -x $prog ]] || prog=ipvsadm
 
-    if [[ ${words[1]-} == mark ]]; then
-        ((cword >= 2)) || return
-        _ipvsadm_mark "$cur" "$prev"
+    # --netns NAME (an extension) may come anywhere: complete its value,
+    # then forget it so that the command is words[1] again.
+    if [[ $prev == --netns ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$(command ls /run/netns 2>/dev/null)" -- "$cur")
         return
     fi
+    local -a kept=()
+    local i n=$cword
+    for ((i = 0; i < ${#words[@]}; i++)); do
+        if ((i < cword)) && [[ ${words[i]} == --netns ]]; then
+            ((i++, n -= 2))
+            continue
+        elif ((i < cword)) && [[ ${words[i]} == --netns=* ]]; then
+            ((n--))
+            continue
+        fi
+        kept+=("${words[i]}")
+    done
+    words=("${kept[@]}")
+    cword=$n
+
+    case ${words[1]-} in
+        mark)
+            ((cword >= 2)) && _ipvsadm_mark "$cur" "$prev"
+            return
+            ;;
+        apply)
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "--dry-run --netns" -- "$cur")
+            elif ((cword >= 2)); then
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                compopt -o filenames 2>/dev/null
+            fi
+            return
+            ;;
+        realserver | director)
+            ((cword >= 2)) || return
+            case $prev in
+                --dev)
+                    mapfile -t COMPREPLY < <(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur")
+                    ;;
+                --vip) ;;
+                *)
+                    mapfile -t COMPREPLY < <(compgen -W "--vip --dev --undo --netns" -- "$cur")
+                    ;;
+            esac
+            return
+            ;;
+    esac
 
     local commands="-A --add-service -E --edit-service -D --delete-service
         -C --clear -R --restore -S --save -a --add-server -e --edit-server
         -d --delete-server -L -l --list -Z --zero --set --start-daemon
-        --stop-daemon -h --help -v --version mark"
+        --stop-daemon -h --help -v --version mark apply realserver director --netns"
 
     # "--opt=value": complete the value of --opt.
     if [[ $cur == --*=* ]]; then
@@ -180,7 +225,7 @@ _ipvsadm()
             ;;
         -L | -l | --list)
             opts="$svc -n --numeric -c --connection --timeout --daemon --stats --rate
-                --thresholds --persistent-conn --tun-info -X --exact --nosort --syncid"
+                --thresholds --persistent-conn --tun-info -X --exact --nosort --syncid --json"
             ;;
         -S | --save)
             opts="-n --numeric"
@@ -196,7 +241,7 @@ _ipvsadm()
             return
             ;;
     esac
-    mapfile -t COMPREPLY < <(compgen -W "$opts --sort" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "$opts --sort --netns" -- "$cur")
 } &&
     complete -F _ipvsadm ipvsadm
 

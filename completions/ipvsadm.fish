@@ -4,21 +4,37 @@
 # accepts are offered, with their values: schedulers, scheduler flags,
 # tunnel types, daemon roles, persistence engines, interfaces, and the
 # virtual services currently in the kernel (from `ipvsadm -S -n`).
-# `ipvsadm mark ...` completes iptables' mangle MARK arguments.
+# `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
+# extensions (apply, realserver, director, --netns, --json) are covered too.
+
+# The words before the cursor without any "--netns NAME" (an extension
+# that may come anywhere), so that the command is always the second one.
+function __ipvsadm_tokens
+    set -l skip 0
+    for t in (commandline -opc)
+        if test $skip -eq 1
+            set skip 0
+        else if test "x$t" = x--netns
+            set skip 1
+        else if not string match -q -- '--netns=*' $t
+            echo $t
+        end
+    end
+end
 
 function __ipvsadm_no_cmd
-    test (count (commandline -opc)) -eq 1
+    test (count (__ipvsadm_tokens)) -eq 1
 end
 
 # True when the command (the first argument) is one of $argv.
 function __ipvsadm_cmd_is
-    set -l tokens (commandline -opc)
+    set -l tokens (__ipvsadm_tokens)
     test (count $tokens) -ge 2; and contains -- $tokens[2] $argv
 end
 
 # True right after --start-daemon/--stop-daemon, where the role goes.
 function __ipvsadm_role_next
-    set -l tokens (commandline -opc)
+    set -l tokens (__ipvsadm_tokens)
     test (count $tokens) -eq 2; and contains -- $tokens[2] --start-daemon --stop-daemon
 end
 
@@ -69,6 +85,17 @@ complete -c ipvsadm -n '__ipvsadm_role_next' -x -a 'master backup' -d 'Sync daem
 complete -c ipvsadm -n __ipvsadm_no_cmd -s h -l help -d 'Print the usage summary'
 complete -c ipvsadm -n __ipvsadm_no_cmd -s v -l version -d 'Print the version'
 complete -c ipvsadm -n __ipvsadm_no_cmd -a mark -d 'Manage mangle MARK rules for fwmark services'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a apply -d 'Make the kernel table match a saved one'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a realserver -d 'Prepare a direct-routing real server'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a director -d 'Put the virtual address on the director'
+
+# Extensions: --netns anywhere, apply, realserver, director.
+complete -c ipvsadm -l netns -x -a '(command ls /run/netns 2>/dev/null)' -d 'Run in another network namespace'
+complete -c ipvsadm -n '__ipvsadm_cmd_is apply' -l dry-run -d 'Print the changes instead of making them'
+complete -c ipvsadm -n '__ipvsadm_cmd_is apply' -F -d 'Rules file'
+complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l vip -x -d 'Virtual address'
+complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l dev -x -a '(__ipvsadm_interfaces)' -d Device
+complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l undo -d 'Restore what was there before'
 
 # Virtual service: every command that names one.
 set -l __ipvsadm_svc -A --add-service -E --edit-service -D --delete-service -a --add-server -e --edit-server -d --delete-server -L -l --list -Z --zero
@@ -77,7 +104,7 @@ complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s u -l udp-service -x 
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -l sctp-service -x -a '(__ipvsadm_services --sctp-service)' -d 'SCTP virtual service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s f -l fwmark-service -x -a '(__ipvsadm_services -f)' -d 'Firewall mark service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s 6 -l ipv6 -d 'The fwmark service is IPv6'
-complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark' -l sort -d 'No effect (compatibility)'
+complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director' -l sort -d 'No effect (compatibility)'
 
 # -A / -E
 set -l __ipvsadm_svcopt -A --add-service -E --edit-service
@@ -117,6 +144,7 @@ complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l persistent-conn -d 
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l tun-info -d 'Show tunnel settings'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -s X -l exact -d 'Exact numbers'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l nosort -d 'Keep the kernel\'s order'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l json -d 'Print the listing as JSON'
 
 # Sync daemon
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list --start-daemon --stop-daemon" -l syncid -x -d 'Sync id (0-255)'
