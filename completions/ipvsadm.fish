@@ -17,7 +17,7 @@ function __ipvsadm_tokens
         else if test "x$t" = x--netns
             set skip 1
         else if not string match -q -- '--netns=*' $t
-            echo $t
+            printf "%s\n" $t
         end
     end
 end
@@ -45,7 +45,7 @@ function __ipvsadm_services
     string match -q -- '*/*' $prog; or set prog ipvsadm
     command $prog -S -n 2>/dev/null | while read -l -a w
         if test (count $w) -ge 3; and test "x$w[1]" = x-A; and test "x$w[2]" = "x$argv[1]"
-            echo $w[3]
+            printf "%s\n" $w[3]
         end
     end
 end
@@ -55,7 +55,7 @@ function __ipvsadm_sched_flags
     set -l cur (commandline -ct)
     set -l head (string replace -r '[^,]*$' '' -- (string replace -r '^--sched-flags=' '' -- $cur))
     for f in flag-1 flag-2 flag-3 sh-fallback sh-port mh-fallback mh-port
-        echo $head$f
+        printf "%s\n" $head$f
     end
 end
 

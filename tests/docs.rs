@@ -1,0 +1,1320 @@
+//! Documentation, shell completions and installation, checked on the host
+//! (no kernel needed).
+//!
+//! - The man page lints clean with groff and documents every option of
+//!   the grammar's option table, the extensions and the `mark` options.
+//! - Each completion script (bash, zsh, fish) names every option, loads
+//!   without error, and offers the expected candidates when driven the way
+//!   the shell drives it: bash through `COMP_WORDS`, zsh through a
+//!   pseudo-terminal (`zpty`) with `compadd` recorded, fish through
+//!   `complete -C`.
+//! - `make install DESTDIR=…` puts every file where `man`, bash-completion,
+//!   zsh and fish look for it, and `make uninstall` removes them.
+//! - `ipvsadm-save` and `ipvsadm-restore` behave as ipvsadm 1.31's do,
+//!   driven against a stand-in `ipvsadm` placed next to them.
+//!
+//! Needs groff (groff-base), man-db, bash-completion, zsh, fish and make.
+//! A missing tool fails the test with the package to install; nothing is
+//! skipped silently.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+// ---------------------------------------------------------------------------
+// The option table
+
+/// One option as the docs must know it.
+#[derive(Debug, Clone)]
+struct Opt {
+    long: String,
+    short: Vec<char>,
+    /// A command (must be the first option on the line).
+    is_cmd: bool,
+    /// Fixed set of values, for completions.
+    values: Vec<String>,
+}
+
+/// Every option of the grammar. TODO(docs): read `grammar::options::OPTIONS`
+/// once the grammar branch has landed; until then the list below mirrors
+/// ipvsadm 1.31's options (reference §2.3, §2.4).
+fn table() -> Vec<Opt> {
+    const CMDS: &[(&str, &str, &[&str])] = &[
+        ("add-service", "A", &[]),
+        ("edit-service", "E", &[]),
+        ("delete-service", "D", &[]),
+        ("clear", "C", &[]),
+        ("restore", "R", &[]),
+        ("save", "S", &[]),
+        ("add-server", "a", &[]),
+        ("edit-server", "e", &[]),
+        ("delete-server", "d", &[]),
+        ("list", "Ll", &[]),
+        ("zero", "Z", &[]),
+        ("set", "", &[]),
+        ("start-daemon", "", &["master", "backup"]),
+        ("stop-daemon", "", &["master", "backup"]),
+        ("help", "h", &[]),
+        ("version", "v", &[]),
+    ];
+    const OPTS: &[(&str, &str, &[&str])] = &[
+        ("tcp-service", "t", &[]),
+        ("udp-service", "u", &[]),
+        ("sctp-service", "", &[]),
+        ("fwmark-service", "f", &[]),
+        ("ipv6", "6", &[]),
+        (
+            "scheduler",
+            "s",
+            &[
+                "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf",
+                "mh",
+            ],
+        ),
+        ("pe", "", &["sip"]),
+        ("persistent", "p", &[]),
+        ("netmask", "M", &[]),
+        ("real-server", "r", &[]),
+        ("gatewaying", "g", &[]),
+        ("ipip", "i", &[]),
+        ("masquerading", "m", &[]),
+        ("tun-type", "", &["ipip", "gue", "gre"]),
+        ("tun-port", "", &[]),
+        ("tun-nocsum", "", &[]),
+        ("tun-csum", "", &[]),
+        ("tun-remcsum", "", &[]),
+        ("weight", "w", &[]),
+        ("u-threshold", "x", &[]),
+        ("l-threshold", "y", &[]),
+        ("connection", "c", &[]),
+        ("timeout", "", &[]),
+        ("daemon", "", &[]),
+        ("stats", "", &[]),
+        ("rate", "", &[]),
+        ("exact", "X", &[]),
+        ("thresholds", "", &[]),
+        ("persistent-conn", "", &[]),
+        ("tun-info", "", &[]),
+        ("nosort", "", &[]),
+        ("sort", "", &[]),
+        ("ops", "o", &[]),
+        ("numeric", "n", &[]),
+        (
+            "sched-flags",
+            "b",
+            &[
+                "flag-1",
+                "flag-2",
+                "flag-3",
+                "sh-fallback",
+                "sh-port",
+                "mh-fallback",
+                "mh-port",
+            ],
+        ),
+        ("syncid", "", &[]),
+        ("sync-maxlen", "", &[]),
+        ("mcast-interface", "", &[]),
+        ("mcast-group", "", &[]),
+        ("mcast-port", "", &[]),
+        ("mcast-ttl", "", &[]),
+    ];
+    let mk = |&(long, short, values): &(&str, &str, &[&str]), is_cmd| Opt {
+        long: long.to_string(),
+        short: short.chars().collect(),
+        is_cmd,
+        values: values.iter().map(|v| v.to_string()).collect(),
+    };
+    CMDS.iter()
+        .map(|o| mk(o, true))
+        .chain(OPTS.iter().map(|o| mk(o, false)))
+        .collect()
+}
+
+/// Every option word of the table: `--long` and `-x`.
+fn option_words() -> Vec<String> {
+    let mut w = Vec::new();
+    for o in table() {
+        w.push(format!("--{}", o.long));
+        for c in &o.short {
+            w.push(format!("-{c}"));
+        }
+    }
+    w
+}
+
+/// Our extensions to ipvsadm's grammar: options and subcommands.
+const EXT_OPTIONS: &[&str] = &["--json", "--netns"];
+const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director"];
+
+/// The options `ipvsadm mark` takes (iptables' own, for mangle MARK rules).
+const MARK_OPTIONS: &[&str] = &[
+    "-A",
+    "-I",
+    "-D",
+    "-C",
+    "-F",
+    "-S",
+    "-L",
+    "-t",
+    "-4",
+    "-6",
+    "-n",
+    "-v",
+    "-x",
+    "--line-numbers",
+    "-s",
+    "-d",
+    "-p",
+    "-i",
+    "-o",
+    "--sport",
+    "--dport",
+    "-m",
+    "--dports",
+    "--sports",
+    "--ports",
+    "--comment",
+    "-j",
+    "--set-mark",
+    "--set-xmark",
+    "--and-mark",
+    "--or-mark",
+    "--xor-mark",
+];
+const MARK_CHAINS: &[&str] = &["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"];
+
+/// Every scheduler the kernel may offer (ipvsadm's list plus `twos`).
+const SCHEDULERS: &[&str] = &[
+    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos",
+];
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(rel: &str) -> String {
+    let p = root().join(rel);
+    fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// The path of a tool the tests need, or a failure naming its package.
+fn require(tool: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let p = dir.join(tool);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("`{tool}` is not installed; these tests need it: apt-get install {package}");
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ipvsadm-docs-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).expect("create scratch dir");
+    d
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn write_exe(path: &Path, body: &str) {
+    fs::write(path, body).expect("write script");
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// A stand-in `ipvsadm` that answers `-S -n` with a small table.
+fn fake_ipvsadm(dir: &Path) -> PathBuf {
+    let p = dir.join("ipvsadm");
+    write_exe(
+        &p,
+        "#!/bin/sh\n\
+         [ \"$1\" = -S ] || exit 1\n\
+         cat <<'EOF'\n\
+         -A -t 10.0.0.1:80 -s wlc\n\
+         -a -t 10.0.0.1:80 -r 192.168.1.1:8080 -m -w 5\n\
+         -A -t [2001:db8::1]:443 -s rr\n\
+         -A -u 10.0.0.2:53 -s mh -o -b mh-port\n\
+         -A --sctp-service 10.0.0.3:9999 -s nq\n\
+         -A -f 6 -s wrr\n\
+         -a -f 6 -r 192.168.2.1:0 -g -w 3\n\
+         -A -f 7 -6 -s lc\n\
+         EOF\n",
+    );
+    p
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn lines(s: &str) -> BTreeSet<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Split text into option-like words: runs of letters, digits and `-`.
+fn words(s: &str) -> BTreeSet<String> {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Man page
+
+/// The man source with font changes and escapes reduced to plain text.
+fn man_plain(src: &str) -> String {
+    let mut s = src.replace("\\-", "-").replace("\\(dq", "\"");
+    for f in [
+        "\\fB", "\\fI", "\\fR", "\\fP", "\\f(CW", "\\|", "\\~", "\\c", "\\&",
+    ] {
+        s = s.replace(f, "");
+    }
+    s
+}
+
+/// The words of every `.TP` heading (the line after `.TP`), i.e. what the
+/// page documents as an item.
+fn man_items(src: &str) -> BTreeSet<String> {
+    let plain = man_plain(src);
+    let ls: Vec<&str> = plain.lines().collect();
+    let mut items = BTreeSet::new();
+    for (i, l) in ls.iter().enumerate() {
+        if l.trim() == ".TP" {
+            if let Some(next) = ls.get(i + 1) {
+                items.extend(words(next));
+            }
+        }
+    }
+    items
+}
+
+#[test]
+fn man_page_lints_clean() {
+    let groff = require("groff", "groff-base");
+    let out = run(Command::new(groff)
+        .args(["-man", "-ww", "-z", "man/ipvsadm.8"])
+        .current_dir(root()));
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "groff -man -ww -z man/ipvsadm.8 is not clean (status {}):\n{}{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn man_page_renders() {
+    let groff = require("groff", "groff-base");
+    let out = run(Command::new(groff)
+        .args(["-man", "-Tutf8", "-P-c", "man/ipvsadm.8"])
+        .current_dir(root()));
+    assert!(out.status.success(), "groff failed: {}", text(&out.stderr));
+    // Drop the overstrike used for bold and underline ("N\bN", "_\bx").
+    let mut page = String::new();
+    for c in text(&out.stdout).chars() {
+        if c == '\u{8}' {
+            page.pop();
+        } else {
+            page.push(c);
+        }
+    }
+    for section in [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "COMMANDS",
+        "EXIT STATUS",
+        "FILES",
+        "DIFFERENCES",
+        "EXTENSIONS",
+        "THE MARK SUBCOMMAND",
+        "SAVE AND RESTORE",
+        "JSON OUTPUT",
+    ] {
+        assert!(
+            page.lines().any(|l| l.trim() == section),
+            "man page has no {section} section"
+        );
+    }
+}
+
+#[test]
+fn man_page_documents_every_option() {
+    let src = read("man/ipvsadm.8");
+    let items = man_items(&src);
+    let missing: Vec<String> = option_words()
+        .into_iter()
+        .chain(EXT_OPTIONS.iter().map(|s| s.to_string()))
+        .chain(EXT_SUBCOMMANDS.iter().map(|s| s.to_string()))
+        .chain(MARK_OPTIONS.iter().map(|s| s.to_string()))
+        .filter(|w| !items.contains(w))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "options not documented as an item (.TP heading) in man/ipvsadm.8: {missing:?}"
+    );
+    // Fixed values: schedulers, flags, tunnel types, roles, engines, chains.
+    let all = words(&man_plain(&src));
+    let values: Vec<String> = table()
+        .into_iter()
+        .flat_map(|o| o.values)
+        .chain(SCHEDULERS.iter().map(|s| s.to_string()))
+        .chain(MARK_CHAINS.iter().map(|s| s.to_string()))
+        .filter(|v| !all.contains(v))
+        .collect();
+    assert!(
+        values.is_empty(),
+        "values missing from the man page: {values:?}"
+    );
+}
+
+#[test]
+fn man_page_states_exit_codes_and_differences() {
+    let plain = man_plain(&read("man/ipvsadm.8"));
+    let exit = plain
+        .split(".SH EXIT STATUS")
+        .nth(1)
+        .and_then(|s| s.split(".SH ").next())
+        .expect("EXIT STATUS section");
+    for code in ["0", "1", "2", "255"] {
+        assert!(
+            exit.lines().any(|l| l.trim() == format!(".B {code}")),
+            "exit status {code} not described"
+        );
+    }
+    let diff = plain
+        .split(".SH DIFFERENCES")
+        .nth(1)
+        .expect("DIFFERENCES section");
+    for needle in [
+        "Can't initialize ipvs",
+        "-b ,",
+        "invalid scheduler flag \\(ga,\\(aq",
+        "pipelin",
+        ".SS EXTENSIONS",
+    ] {
+        assert!(diff.contains(needle), "DIFFERENCES lacks {needle:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Completion scripts: every option named
+
+#[test]
+fn completions_name_every_option() {
+    let expected: Vec<String> = option_words()
+        .into_iter()
+        .chain(EXT_OPTIONS.iter().map(|s| s.to_string()))
+        .chain(EXT_SUBCOMMANDS.iter().map(|s| s.to_string()))
+        .chain(MARK_OPTIONS.iter().map(|s| s.to_string()))
+        .collect();
+    for file in ["completions/ipvsadm.bash", "completions/_ipvsadm"] {
+        let w = words(&read(file));
+        let missing: Vec<&String> = expected.iter().filter(|o| !w.contains(*o)).collect();
+        assert!(missing.is_empty(), "{file} lacks {missing:?}");
+    }
+    // fish spells options as `-s X` / `-l NAME` (or `-a word`).
+    let fish = read("completions/ipvsadm.fish");
+    let toks: Vec<&str> = fish.split_whitespace().collect();
+    let mut named = BTreeSet::new();
+    for pair in toks.windows(2) {
+        let v = pair[1].trim_matches('\'');
+        match pair[0] {
+            "-s" | "--short-option" => {
+                named.insert(format!("-{v}"));
+            }
+            "-l" | "--long-option" => {
+                named.insert(format!("--{v}"));
+            }
+            "-a" | "--arguments" => {
+                named.insert(v.to_string());
+            }
+            _ => {}
+        }
+    }
+    let missing: Vec<&String> = expected.iter().filter(|o| !named.contains(*o)).collect();
+    assert!(
+        missing.is_empty(),
+        "completions/ipvsadm.fish lacks {missing:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// bash
+
+/// Run the bash completion function for `words` (the last one is being
+/// completed) and return the candidates. With `full`, bash-completion is
+/// loaded first and COMP_LINE/COMP_POINT are set, as in a real shell.
+fn bash_complete(words: &[&str], full: bool, path_prefix: Option<&Path>) -> BTreeSet<String> {
+    let bash = require("bash", "bash");
+    let script = format!(
+        "{load}source completions/ipvsadm.bash\n\
+         COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1))\n\
+         {line}\
+         _ipvsadm\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        load = if full {
+            "source /usr/share/bash-completion/bash_completion\n"
+        } else {
+            ""
+        },
+        line = if full {
+            "COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}\n"
+        } else {
+            ""
+        },
+    );
+    if full {
+        require("dpkg", "dpkg");
+        assert!(
+            Path::new("/usr/share/bash-completion/bash_completion").is_file(),
+            "bash-completion is not installed; apt-get install bash-completion"
+        );
+    }
+    let mut cmd = Command::new(bash);
+    cmd.arg("-c").arg(script).arg("bash").args(words);
+    cmd.current_dir(root());
+    if let Some(p) = path_prefix {
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![p.to_path_buf()];
+        paths.extend(std::env::split_paths(&old));
+        cmd.env("PATH", std::env::join_paths(paths).expect("PATH"));
+    }
+    let out = run(&mut cmd);
+    assert!(
+        out.status.success(),
+        "bash completion failed for {words:?}: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "bash completion wrote to stderr for {words:?}: {}",
+        text(&out.stderr)
+    );
+    lines(&text(&out.stdout))
+}
+
+#[test]
+fn bash_completion_loads() {
+    let bash = require("bash", "bash");
+    let out = run(Command::new(bash)
+        .args(["-n", "completions/ipvsadm.bash"])
+        .current_dir(root()));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(Command::new(require("bash", "bash"))
+        .args([
+            "-c",
+            "source completions/ipvsadm.bash && complete -p ipvsadm",
+        ])
+        .current_dir(root()));
+    assert_eq!(text(&out.stdout).trim(), "complete -F _ipvsadm ipvsadm");
+}
+
+#[test]
+fn bash_completes_commands_first() {
+    let got = bash_complete(&["ipvsadm", ""], false, None);
+    for o in table().iter().filter(|o| o.is_cmd) {
+        assert!(
+            got.contains(&format!("--{}", o.long)),
+            "--{} not offered",
+            o.long
+        );
+        for c in &o.short {
+            assert!(got.contains(&format!("-{c}")), "-{c} not offered");
+        }
+    }
+    for s in EXT_SUBCOMMANDS {
+        assert!(got.contains(*s), "{s} not offered");
+    }
+    // Non-command options are not offered where a command must come.
+    assert!(!got.contains("--scheduler") && !got.contains("-t"));
+}
+
+/// The option words of the commands themselves (`-A`, `--add-service`, …).
+fn command_words() -> BTreeSet<String> {
+    table()
+        .iter()
+        .filter(|o| o.is_cmd)
+        .flat_map(|o| {
+            std::iter::once(format!("--{}", o.long)).chain(o.short.iter().map(|c| format!("-{c}")))
+        })
+        .collect()
+}
+
+/// What must follow a command before its options: the daemon role.
+fn role(o: &Opt) -> Option<String> {
+    o.values.first().filter(|_| o.is_cmd).cloned()
+}
+
+/// The non-command options that `offered` lacks.
+fn never_offered(offered: &BTreeSet<String>) -> Vec<String> {
+    let cmds = command_words();
+    option_words()
+        .into_iter()
+        .filter(|w| !cmds.contains(w) && !offered.contains(w))
+        .collect()
+}
+
+#[test]
+fn bash_offers_every_option_after_some_command() {
+    let mut offered = BTreeSet::new();
+    for o in table().iter().filter(|o| o.is_cmd) {
+        let mut w = vec!["ipvsadm".to_string(), format!("--{}", o.long)];
+        w.extend(role(o));
+        w.push("-".into());
+        let w: Vec<&str> = w.iter().map(String::as_str).collect();
+        offered.extend(bash_complete(&w, false, None));
+    }
+    let missing = never_offered(&offered);
+    assert!(missing.is_empty(), "bash never offers {missing:?}");
+}
+
+#[test]
+fn bash_completes_values() {
+    let c = |w: &[&str]| bash_complete(w, false, None);
+    assert_eq!(
+        c(&["ipvsadm", "-A", "-t", "1.2.3.4:80", "-s", ""]),
+        set(SCHEDULERS)
+    );
+    assert_eq!(
+        c(&["ipvsadm", "-E", "--scheduler", "w"]),
+        set(&["wrr", "wlc"])
+    );
+    assert_eq!(
+        c(&["ipvsadm", "-a", "--tun-type", ""]),
+        set(&["ipip", "gue", "gre"])
+    );
+    assert_eq!(
+        c(&["ipvsadm", "--start-daemon", ""]),
+        set(&["master", "backup"])
+    );
+    assert_eq!(c(&["ipvsadm", "--stop-daemon", "b"]), set(&["backup"]));
+    assert_eq!(c(&["ipvsadm", "-A", "--pe", ""]), set(&["sip"]));
+    assert_eq!(
+        c(&["ipvsadm", "-a", "--tun-"]),
+        set(&[
+            "--tun-type",
+            "--tun-port",
+            "--tun-nocsum",
+            "--tun-csum",
+            "--tun-remcsum"
+        ])
+    );
+    assert_eq!(
+        c(&["ipvsadm", "-A", "-b", "sh-port,mh"]),
+        set(&["sh-port,mh-fallback", "sh-port,mh-port"])
+    );
+    // Every fixed value in the table is offered after its option.
+    for o in table().iter().filter(|o| !o.values.is_empty()) {
+        let cmd = match o.long.as_str() {
+            "tun-type" => "-a",
+            "start-daemon" | "stop-daemon" => "",
+            _ => "-A",
+        };
+        let mut w = vec!["ipvsadm"];
+        if !cmd.is_empty() {
+            w.push(cmd);
+        }
+        let opt = format!("--{}", o.long);
+        w.push(&opt);
+        w.push("");
+        let got = c(&w);
+        for v in &o.values {
+            assert!(got.contains(v), "{v} not offered after {opt}");
+        }
+    }
+    // With bash-completion loaded, COMP_LINE set, and `--opt=value`.
+    assert_eq!(
+        bash_complete(&["ipvsadm", "-A", "--scheduler", "=", "w"], true, None),
+        set(&["wrr", "wlc"])
+    );
+    assert_eq!(
+        bash_complete(&["ipvsadm", "-L", "--ra"], true, None),
+        set(&["--rate"])
+    );
+}
+
+#[test]
+fn bash_completes_kernel_services() {
+    let dir = scratch("bash-services");
+    let fake = fake_ipvsadm(&dir);
+    let f = fake.to_str().expect("utf-8 path");
+    let c = |w: &[&str]| bash_complete(w, false, None);
+    assert_eq!(
+        c(&[f, "-L", "-t", ""]),
+        set(&["10.0.0.1:80", "[2001:db8::1]:443"])
+    );
+    assert_eq!(c(&[f, "-a", "--udp-service", ""]), set(&["10.0.0.2:53"]));
+    assert_eq!(c(&[f, "-D", "--sctp-service", ""]), set(&["10.0.0.3:9999"]));
+    assert_eq!(c(&[f, "-a", "-f", ""]), set(&["6", "7"]));
+    // Found through PATH when invoked by name.
+    assert_eq!(
+        bash_complete(&["ipvsadm", "-Z", "-t", "10"], false, Some(&dir)),
+        set(&["10.0.0.1:80"])
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bash_completes_extensions() {
+    let c = |w: &[&str]| bash_complete(w, false, None);
+    assert_eq!(c(&["ipvsadm", "mark", "-A", ""]), set(MARK_CHAINS));
+    assert_eq!(c(&["ipvsadm", "mark", "-t", ""]), set(&["mangle"]));
+    assert_eq!(
+        c(&["ipvsadm", "mark", "-A", "PREROUTING", "-j", ""]),
+        set(&["MARK"])
+    );
+    assert_eq!(
+        c(&["ipvsadm", "mark", "-A", "PREROUTING", "-m", ""]),
+        set(&["tcp", "udp", "multiport", "comment"])
+    );
+    let got = c(&["ipvsadm", "mark", "-A", "PREROUTING", "-"]);
+    for o in MARK_OPTIONS {
+        assert!(got.contains(*o), "mark option {o} not offered");
+    }
+    assert_eq!(c(&["ipvsadm", "-L", "--js"]), set(&["--json"]));
+    assert_eq!(
+        c(&["ipvsadm", "--netns", "x", "-A", "-s", "wr"]),
+        set(&["wrr"])
+    );
+    assert_eq!(c(&["ipvsadm", "apply", "--d"]), set(&["--dry-run"]));
+    assert_eq!(
+        c(&["ipvsadm", "realserver", "--"]),
+        set(&["--vip", "--dev", "--undo", "--netns"])
+    );
+}
+
+// ---------------------------------------------------------------------------
+// zsh
+
+/// Drives zsh's completion in a pseudo-terminal: for each query line, types
+/// it followed by TAB, and prints every match handed to `compadd`.
+const ZSH_DRIVER: &str = r#"
+zmodload zsh/zpty || exit 3
+local dir=$1; shift
+zpty z zsh -f -i
+zpty -w z "PROMPT='' RPROMPT=''; unsetopt AUTO_LIST AUTO_MENU; fpath=(${(q)dir} \$fpath); autoload -U compinit; compinit -u -D"
+zpty -w z 'compadd () { local -a __m; builtin compadd -O __m "$@"; (( $#__m )) && print -rl -- "<M<"${^__m}">M>"; builtin compadd "$@"; }'
+zpty -w z '_t_complete() { zle complete-word; print -r -- "<""DONE>"; }; zle -N _t_complete'
+zpty -w z "bindkey '^I' _t_complete; print -r -- '<''READY>'"
+local line q out
+while zpty -r z line; do [[ $line == *'<READY>'* ]] && break; done
+for q in "$@"; do
+  # TAB runs the completion, then prints the marker; then clear the line.
+  zpty -w -n z "$q"$'\t'
+  out=
+  while zpty -r z line; do
+    out+=$line
+    [[ $line == *'<DONE>'* ]] && break
+  done
+  zpty -w -n z $'\C-e\C-u'
+  print -r -- "<Q>$q"
+  print -r -- $out | grep -o '<M<[^>]*>M>' | sed 's/^<M<//; s/>M>$//'
+done
+zpty -d z
+"#;
+
+/// Completion candidates zsh offers for each query.
+fn zsh_complete(queries: &[&str], path_prefix: Option<&Path>) -> Vec<BTreeSet<String>> {
+    let zsh = require("zsh", "zsh");
+    let dir = scratch(&format!("zsh-{}", queries.len()));
+    let driver = dir.join("driver.zsh");
+    fs::write(&driver, ZSH_DRIVER).expect("write driver");
+    // A driver that waits forever would hang the test run: bound it.
+    let mut cmd = Command::new(require("timeout", "coreutils"));
+    cmd.arg("120")
+        .arg(zsh)
+        .arg("-f")
+        .arg(&driver)
+        .arg(root().join("completions"))
+        .args(queries)
+        .current_dir(root());
+    if let Some(p) = path_prefix {
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![p.to_path_buf()];
+        paths.extend(std::env::split_paths(&old));
+        cmd.env("PATH", std::env::join_paths(paths).expect("PATH"));
+    }
+    let out = run(&mut cmd);
+    let _ = fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "zsh driver failed: {}",
+        text(&out.stderr)
+    );
+    let mut res: Vec<BTreeSet<String>> = Vec::new();
+    for l in text(&out.stdout).lines() {
+        if l.starts_with("<Q>") {
+            res.push(BTreeSet::new());
+        } else if let Some(last) = res.last_mut() {
+            if !l.trim().is_empty() {
+                last.insert(l.trim().to_string());
+            }
+        }
+    }
+    assert_eq!(
+        res.len(),
+        queries.len(),
+        "zsh driver output:\n{}",
+        text(&out.stdout)
+    );
+    res
+}
+
+#[test]
+fn zsh_completion_loads() {
+    let zsh = require("zsh", "zsh");
+    let out = run(Command::new(&zsh)
+        .args(["-n", "completions/_ipvsadm"])
+        .current_dir(root()));
+    assert!(out.status.success(), "zsh -n: {}", text(&out.stderr));
+    let out = run(Command::new(&zsh)
+        .args([
+            "-fc",
+            "fpath=(completions $fpath); autoload -U compinit; compinit -u -D; print -r -- $_comps[ipvsadm]",
+        ])
+        .current_dir(root()));
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "compinit: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout).trim(), "_ipvsadm");
+}
+
+#[test]
+fn zsh_completes() {
+    let dir = scratch("zsh-services");
+    fake_ipvsadm(&dir);
+    let mut queries: Vec<String> = vec![
+        "ipvsadm ".into(),
+        "ipvsadm -A -t 1.2.3.4:80 -s ".into(),
+        "ipvsadm -a -t 1.2.3.4:80 --tun-type ".into(),
+        "ipvsadm --start-daemon ".into(),
+        "ipvsadm -A -t 1:80 --pe ".into(),
+        "ipvsadm -A -t 1:80 -b sh-port,".into(),
+        "ipvsadm -L -t ".into(),
+        "ipvsadm -a -f ".into(),
+        "ipvsadm mark -A ".into(),
+        "ipvsadm -L --js".into(),
+        "ipvsadm --netns x -A -s wr".into(),
+    ];
+    let cmds: Vec<String> = table()
+        .iter()
+        .filter(|o| o.is_cmd)
+        .map(|o| match role(o) {
+            Some(r) => format!("ipvsadm --{} {r} -", o.long),
+            None => format!("ipvsadm --{} -", o.long),
+        })
+        .collect();
+    queries.extend(cmds.iter().cloned());
+    queries.push("ipvsadm mark -".into());
+    queries.push("ipvsadm mark -A PREROUTING -".into());
+    let q: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let got = zsh_complete(&q, Some(&dir));
+    let _ = fs::remove_dir_all(&dir);
+
+    let first = &got[0];
+    for o in table().iter().filter(|o| o.is_cmd) {
+        assert!(
+            first.contains(&format!("--{}", o.long)),
+            "zsh: --{} not offered first",
+            o.long
+        );
+    }
+    for s in EXT_SUBCOMMANDS {
+        assert!(first.contains(*s), "zsh: {s} not offered first");
+    }
+    assert_eq!(got[1], set(SCHEDULERS));
+    assert_eq!(got[2], set(&["ipip", "gue", "gre"]));
+    assert_eq!(got[3], set(&["master", "backup"]));
+    assert_eq!(got[4], set(&["sip"]));
+    for f in [
+        "flag-1",
+        "flag-2",
+        "flag-3",
+        "sh-fallback",
+        "mh-fallback",
+        "mh-port",
+    ] {
+        assert!(got[5].contains(f), "zsh: -b {f} not offered: {:?}", got[5]);
+    }
+    assert_eq!(got[6], set(&["10.0.0.1:80", "[2001:db8::1]:443"]));
+    assert_eq!(got[7], set(&["6", "7"]));
+    assert_eq!(got[8], set(MARK_CHAINS));
+    assert!(got[9].contains("--json"), "zsh: --json: {:?}", got[9]);
+    assert!(got[10].contains("wrr"), "zsh: --netns: {:?}", got[10]);
+
+    // Every option is offered after some command.
+    let mut offered = BTreeSet::new();
+    for g in &got[11..11 + cmds.len()] {
+        offered.extend(g.iter().cloned());
+    }
+    let missing = never_offered(&offered);
+    assert!(missing.is_empty(), "zsh never offers {missing:?}");
+    // The rule commands first, the rest after them.
+    let mark: BTreeSet<String> = got[got.len() - 2..].iter().flatten().cloned().collect();
+    let missing: Vec<&&str> = MARK_OPTIONS
+        .iter()
+        .filter(|o| !mark.contains(**o))
+        .collect();
+    assert!(missing.is_empty(), "zsh mark lacks {missing:?}");
+}
+
+// ---------------------------------------------------------------------------
+// fish
+
+fn fish_complete(line: &str, path_prefix: Option<&Path>) -> BTreeSet<String> {
+    let fish = require("fish", "fish");
+    let mut cmd = Command::new(fish);
+    cmd.arg("-c")
+        .arg(format!(
+            "source completions/ipvsadm.fish; complete -C{}",
+            shell_quote(line)
+        ))
+        .current_dir(root());
+    if let Some(p) = path_prefix {
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![p.to_path_buf()];
+        paths.extend(std::env::split_paths(&old));
+        cmd.env("PATH", std::env::join_paths(paths).expect("PATH"));
+    }
+    let out = run(&mut cmd);
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "fish completion failed for {line:?}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+#[test]
+fn fish_completion_loads() {
+    let fish = require("fish", "fish");
+    let out = run(Command::new(&fish)
+        .args(["-n", "completions/ipvsadm.fish"])
+        .current_dir(root()));
+    assert!(out.status.success(), "fish -n: {}", text(&out.stderr));
+    let out = run(Command::new(&fish)
+        .args(["-c", "source completions/ipvsadm.fish"])
+        .current_dir(root()));
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "fish source: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn fish_completes() {
+    let first = fish_complete("ipvsadm -", None);
+    for o in table().iter().filter(|o| o.is_cmd) {
+        assert!(
+            first.contains(&format!("--{}", o.long)),
+            "fish: --{} not offered",
+            o.long
+        );
+    }
+    let first = fish_complete("ipvsadm ", None);
+    for s in EXT_SUBCOMMANDS {
+        assert!(first.contains(*s), "fish: {s} not offered");
+    }
+    assert_eq!(
+        fish_complete("ipvsadm -A --sch", None),
+        set(&["--scheduler", "--sched-flags"])
+    );
+    assert_eq!(
+        fish_complete("ipvsadm -A -t 1:80 -s ", None),
+        set(SCHEDULERS)
+    );
+    assert_eq!(
+        fish_complete("ipvsadm -A --scheduler=w", None),
+        set(&["--scheduler=wlc", "--scheduler=wrr"])
+    );
+    assert_eq!(
+        fish_complete("ipvsadm -a --tun-type ", None),
+        set(&["ipip", "gue", "gre"])
+    );
+    assert_eq!(
+        fish_complete("ipvsadm --start-daemon ", None),
+        set(&["master", "backup"])
+    );
+    assert_eq!(fish_complete("ipvsadm -A --pe ", None), set(&["sip"]));
+    assert!(fish_complete("ipvsadm -A -b sh-port,", None).contains("sh-port,mh-port"));
+    assert_eq!(fish_complete("ipvsadm mark -A ", None), set(MARK_CHAINS));
+    assert_eq!(fish_complete("ipvsadm -L --js", None), set(&["--json"]));
+    assert_eq!(
+        fish_complete("ipvsadm --netns x -A -s wr", None),
+        set(&["wrr"])
+    );
+
+    let dir = scratch("fish-services");
+    fake_ipvsadm(&dir);
+    assert_eq!(
+        fish_complete("ipvsadm -L -t ", Some(&dir)),
+        set(&["10.0.0.1:80", "[2001:db8::1]:443"])
+    );
+    assert_eq!(
+        fish_complete("ipvsadm -e -f ", Some(&dir)),
+        set(&["6", "7"])
+    );
+    let _ = fs::remove_dir_all(&dir);
+
+    let mut offered = BTreeSet::new();
+    for o in table().iter().filter(|o| o.is_cmd) {
+        let head = match role(o) {
+            Some(r) => format!("ipvsadm --{} {r}", o.long),
+            None => format!("ipvsadm --{}", o.long),
+        };
+        offered.extend(fish_complete(&format!("{head} -"), None));
+        offered.extend(fish_complete(&format!("{head} --"), None));
+    }
+    let missing = never_offered(&offered);
+    assert!(missing.is_empty(), "fish never offers {missing:?}");
+    let mark = fish_complete("ipvsadm mark -A PREROUTING -", None);
+    let mark2 = fish_complete("ipvsadm mark -A PREROUTING --", None);
+    let missing: Vec<&&str> = MARK_OPTIONS
+        .iter()
+        .filter(|o| !mark.contains(**o) && !mark2.contains(**o))
+        .collect();
+    assert!(missing.is_empty(), "fish mark lacks {missing:?}");
+}
+
+// ---------------------------------------------------------------------------
+// make install
+
+fn make_install(destdir: &Path, prefix: Option<&str>, target: &str) -> Output {
+    let make = require("make", "make");
+    let mut cmd = Command::new(make);
+    cmd.arg("-s")
+        .arg(target)
+        .arg(format!("DESTDIR={}", destdir.display()))
+        .arg(format!("BIN={}", env!("CARGO_BIN_EXE_ipvsadm")))
+        .current_dir(root());
+    if let Some(p) = prefix {
+        cmd.arg(format!("PREFIX={p}"));
+    }
+    let out = run(&mut cmd);
+    assert!(
+        out.status.success(),
+        "make {target} failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
+fn files_under(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if let Ok(rel) = p.strip_prefix(dir) {
+                    out.insert(rel.display().to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn make_install_puts_files_where_tools_find_them() {
+    let dest = scratch("install");
+    make_install(&dest, None, "install");
+    let expected = set(&[
+        "usr/local/sbin/ipvsadm",
+        "usr/local/sbin/ipvsadm-save",
+        "usr/local/sbin/ipvsadm-restore",
+        "usr/local/share/man/man8/ipvsadm.8",
+        "usr/local/share/bash-completion/completions/ipvsadm",
+        "usr/local/share/zsh/site-functions/_ipvsadm",
+        "usr/local/share/fish/vendor_completions.d/ipvsadm.fish",
+        "usr/local/lib/systemd/system/ipvsadm.service",
+    ]);
+    assert_eq!(files_under(&dest), expected);
+    for exe in ["ipvsadm", "ipvsadm-save", "ipvsadm-restore"] {
+        let m = fs::metadata(dest.join("usr/local/sbin").join(exe)).expect("installed");
+        assert_eq!(m.permissions().mode() & 0o777, 0o755, "{exe} mode");
+    }
+    assert_eq!(
+        fs::read(dest.join("usr/local/sbin/ipvsadm")).expect("binary"),
+        fs::read(env!("CARGO_BIN_EXE_ipvsadm")).expect("built binary"),
+        "installed binary is not BIN"
+    );
+
+    // man finds the page.
+    let man = require("man", "man-db");
+    let manroot = dest.join("usr/local/share/man");
+    let out = run(Command::new(&man)
+        .arg("-M")
+        .arg(&manroot)
+        .args(["-w", "ipvsadm"]));
+    assert_eq!(
+        PathBuf::from(text(&out.stdout).trim()),
+        manroot.join("man8/ipvsadm.8"),
+        "man -M: {}",
+        text(&out.stderr)
+    );
+    let out = run(Command::new(&man)
+        .env("MANPATH", &manroot)
+        .args(["-w", "ipvsadm"]));
+    assert_eq!(
+        PathBuf::from(text(&out.stdout).trim()),
+        manroot.join("man8/ipvsadm.8"),
+        "MANPATH: {}",
+        text(&out.stderr)
+    );
+
+    // bash-completion loads ours on demand from $XDG_DATA_DIRS.
+    assert!(
+        Path::new("/usr/share/bash-completion/bash_completion").is_file(),
+        "bash-completion is not installed; apt-get install bash-completion"
+    );
+    let out = run(Command::new(require("bash", "bash"))
+        .env("XDG_DATA_DIRS", dest.join("usr/local/share"))
+        .env("BASH_COMPLETION_USER_DIR", dest.join("nonexistent"))
+        .args([
+            "-c",
+            "source /usr/share/bash-completion/bash_completion; __load_completion ipvsadm; complete -p ipvsadm",
+        ]));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "complete -F _ipvsadm ipvsadm",
+        "bash-completion did not load it: {}",
+        text(&out.stderr)
+    );
+    // ... and /usr/local/share is in its default search path.
+    let bc = fs::read_to_string("/usr/share/bash-completion/bash_completion").unwrap_or_default();
+    assert!(bc.contains("/usr/local/share:/usr/share"));
+
+    // zsh: the directory is in Debian zsh's default fpath, and compinit
+    // picks the file up from there.
+    let zsh = require("zsh", "zsh");
+    let out = run(Command::new(&zsh).args(["-fc", "print -rl -- $fpath"]));
+    assert!(
+        lines(&text(&out.stdout)).contains("/usr/local/share/zsh/site-functions"),
+        "zsh's fpath lacks /usr/local/share/zsh/site-functions"
+    );
+    let zdir = dest.join("usr/local/share/zsh/site-functions");
+    let out = run(Command::new(&zsh).arg("-fc").arg(format!(
+        "fpath=({} $fpath); autoload -U compinit; compinit -u -D; print -r -- $_comps[ipvsadm]",
+        zdir.display()
+    )));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "_ipvsadm",
+        "{}",
+        text(&out.stderr)
+    );
+
+    // fish: vendor completions under $XDG_DATA_DIRS are autoloaded.
+    let fish = require("fish", "fish");
+    let out = run(Command::new(&fish)
+        .env("XDG_DATA_DIRS", dest.join("usr/local/share"))
+        .args(["-c", "complete -C'ipvsadm -A --sch'"]));
+    let got: BTreeSet<String> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        got,
+        set(&["--scheduler", "--sched-flags"]),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The unit runs the installed helpers.
+    let unit = fs::read_to_string(dest.join("usr/local/lib/systemd/system/ipvsadm.service"))
+        .expect("unit");
+    for needle in [
+        "Type=oneshot",
+        "RemainAfterExit=yes",
+        "/usr/local/sbin/ipvsadm-restore < /etc/ipvsadm.rules",
+        "/usr/local/sbin/ipvsadm-save -n",
+        "[ -f /etc/ipvsadm.rules ]",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(unit.contains(needle), "unit lacks {needle:?}:\n{unit}");
+    }
+    assert!(!unit.contains("@SBINDIR@"));
+    let analyze = Path::new("/usr/bin/systemd-analyze");
+    if analyze.is_file() {
+        let out = run(Command::new(analyze)
+            .arg("verify")
+            .arg(dest.join("usr/local/lib/systemd/system/ipvsadm.service")));
+        assert!(
+            out.status.success(),
+            "systemd-analyze verify: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    } else {
+        eprintln!("note: systemd-analyze not installed; unit checked by content only");
+    }
+
+    make_install(&dest, None, "uninstall");
+    assert_eq!(files_under(&dest), BTreeSet::new(), "uninstall left files");
+    let _ = fs::remove_dir_all(&dest);
+}
+
+#[test]
+fn make_install_prefix_usr_uses_vendor_dirs() {
+    let dest = scratch("install-usr");
+    make_install(&dest, Some("/usr"), "install");
+    let files = files_under(&dest);
+    for f in [
+        "usr/sbin/ipvsadm",
+        "usr/share/zsh/vendor-completions/_ipvsadm",
+        "usr/share/fish/vendor_completions.d/ipvsadm.fish",
+        "usr/share/bash-completion/completions/ipvsadm",
+        "usr/share/man/man8/ipvsadm.8",
+        "usr/lib/systemd/system/ipvsadm.service",
+    ] {
+        assert!(files.contains(f), "{f} not installed: {files:?}");
+    }
+    let out = run(Command::new(require("zsh", "zsh")).args(["-fc", "print -rl -- $fpath"]));
+    assert!(lines(&text(&out.stdout)).contains("/usr/share/zsh/vendor-completions"));
+    let out = run(Command::new(require("fish", "fish"))
+        .env_remove("XDG_DATA_DIRS")
+        .args(["-c", "string join \\n -- $fish_complete_path"]));
+    assert!(lines(&text(&out.stdout)).contains("/usr/share/fish/vendor_completions.d"));
+    let unit =
+        fs::read_to_string(dest.join("usr/lib/systemd/system/ipvsadm.service")).expect("unit");
+    assert!(unit.contains("/usr/sbin/ipvsadm-restore"));
+    make_install(&dest, Some("/usr"), "uninstall");
+    assert_eq!(files_under(&dest), BTreeSet::new());
+    let _ = fs::remove_dir_all(&dest);
+}
+
+// ---------------------------------------------------------------------------
+// ipvsadm-save / ipvsadm-restore
+
+/// The helper scripts copied into a scratch dir next to a stand-in
+/// `ipvsadm` that logs its arguments (and, for -R, its input) and exits
+/// with $FAKE_RC.
+fn helper_dir(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for s in ["ipvsadm-save", "ipvsadm-restore"] {
+        let body = read(&format!("packaging/{s}"));
+        write_exe(&dir.join(s), &body);
+    }
+    write_exe(
+        &dir.join("ipvsadm"),
+        "#!/bin/sh\n\
+         log=${0%/*}/log\n\
+         echo \"args: $*\" >> \"$log\"\n\
+         if [ \"$1\" = -R ]; then cat >> \"$log\"; echo '<end>' >> \"$log\"; fi\n\
+         if [ \"$1\" = -S ]; then echo '-A -t 10.0.0.1:80 -s wlc'; fi\n\
+         exit ${FAKE_RC:-0}\n",
+    );
+    dir
+}
+
+fn run_helper(dir: &Path, script: &str, args: &[&str], stdin: &str, rc: i32) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(dir.join(script))
+        .args(args)
+        .env("FAKE_RC", rc.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn helper");
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("helper output")
+}
+
+fn take_log(dir: &Path) -> String {
+    let p = dir.join("log");
+    let s = fs::read_to_string(&p).unwrap_or_default();
+    let _ = fs::remove_file(&p);
+    s
+}
+
+#[test]
+fn ipvsadm_save_behaves_like_ipvsadm_131() {
+    let dir = helper_dir("save");
+    let out = run_helper(&dir, "ipvsadm-save", &[], "", 0);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "-A -t 10.0.0.1:80 -s wlc\n");
+    assert_eq!(take_log(&dir), "args: -S\n");
+
+    let out = run_helper(&dir, "ipvsadm-save", &["-n"], "", 0);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(take_log(&dir), "args: -S -n\n");
+
+    // Words not starting with '-' are ignored; the status is ipvsadm's.
+    let out = run_helper(&dir, "ipvsadm-save", &["foo", "-n", "bar"], "", 3);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(take_log(&dir), "args: -S -n\n");
+
+    let usage = "ipvsadm-save: Script to save the IPVS table to stdout.\n   With the -n option, prints out the table in numeric format.\n";
+    for bad in [&["-x"][..], &["-n", "--numeric"], &["-"], &["-h"]] {
+        let out = run_helper(&dir, "ipvsadm-save", bad, "", 0);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert_eq!(text(&out.stderr), usage, "{bad:?}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(take_log(&dir), "", "ipvsadm ran for {bad:?}");
+    }
+    // The usage names the script as it was invoked.
+    std::os::unix::fs::symlink(dir.join("ipvsadm-save"), dir.join("my-save")).expect("symlink");
+    let out = run_helper(&dir, "my-save", &["-q"], "", 0);
+    assert!(text(&out.stderr).starts_with("my-save: Script to save"));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ipvsadm_restore_behaves_like_ipvsadm_131() {
+    let dir = helper_dir("restore");
+    let input = "# saved rules\n-A -t 10.0.0.1:80 -s rr\n  # indented: kept\n\n-a -t 10.0.0.1:80 -r 10.0.0.2 -m\n#last";
+    let out = run_helper(&dir, "ipvsadm-restore", &["--ignored"], input, 0);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        take_log(&dir),
+        "args: -C\nargs: -R\n-A -t 10.0.0.1:80 -s rr\n  # indented: kept\n\n-a -t 10.0.0.1:80 -r 10.0.0.2 -m\n<end>\n"
+    );
+    // The exit status is that of ipvsadm -R.
+    let out = run_helper(&dir, "ipvsadm-restore", &[], "-C\n", 255);
+    assert_eq!(out.status.code(), Some(255));
+    let _ = take_log(&dir);
+    let _ = fs::remove_dir_all(&dir);
+}
