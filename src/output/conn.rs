@@ -425,7 +425,7 @@ pub fn conn_row(
 }
 
 /// The whole `-c` listing from the file at `path`.
-pub fn list_conn<W: Write>(
+pub fn list_conn<W: Write + ?Sized>(
     w: &mut W,
     path: &Path,
     persistent: bool,

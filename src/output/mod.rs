@@ -19,9 +19,10 @@
 //! Error-text marker: ipvsadm keeps one "current operation" for its error
 //! texts; fetching destinations, one service, the timeouts or the daemons
 //! sets it (even on success), the all-services dump and the info query do
-//! not. The listing functions take the caller's marker as `&mut Op`,
-//! update it the same way, and report kernel failures with the marker in
-//! force, so `errors::error_text(op, errno)` is the text to print.
+//! not. [`list_in`]/[`save_in`] take the caller's marker as `&mut Op` and
+//! update it the same way (also on success, which matters inside `-R`);
+//! [`ListError::Kernel`] names the marker in force at the failure, `None`
+//! meaning "the caller's, unchanged" (a failed all-services dump).
 //!
 //! Broken pipes: ipvsadm ignores write errors (stdio) and is killed by
 //! SIGPIPE when its reader has gone, so the shell sees 141 for
@@ -33,6 +34,7 @@
 
 pub mod conn;
 pub mod format;
+pub mod json;
 pub mod names;
 pub mod sort;
 
@@ -56,8 +58,9 @@ use names::{Names, SystemNames};
 #[derive(Debug)]
 pub enum ListError {
     /// A kernel query failed: print `error_text(op, errno)` on stderr,
-    /// exit 1. `op` is the marker in force (see the module docs).
-    Kernel { op: Op, errno: Errno },
+    /// exit 1. `op` is the marker in force (see the module docs); `None`:
+    /// the caller's current marker.
+    Kernel { op: Option<Op>, errno: Errno },
     /// Exit with this status, printing nothing (`--timeout`/`--daemon`
     /// failures, an empty `-c` line).
     Silent(i32),
@@ -81,7 +84,7 @@ impl ListError {
     /// The stderr text (without its `\n`), if any.
     pub fn message(&self) -> Option<String> {
         match self {
-            ListError::Kernel { op, errno } => Some(error_text(*op, *errno)),
+            ListError::Kernel { op, errno } => Some(error_text(op.unwrap_or_default(), *errno)),
             ListError::Message(m, _) => Some(m.clone()),
             ListError::Silent(_) | ListError::Io(_) => None,
         }
@@ -133,35 +136,80 @@ impl Env<'static> {
 }
 
 /// `-L`/`-l` (and ipvsadm with no arguments) with the system resolver.
-/// `svc` is the service option of the command line, if any.
-pub fn list<W: Write>(
+/// `svc` is the service option of the command line, if any. The marker
+/// changes made on success are not reported: prefer [`list_in`] where the
+/// marker matters (`-R`).
+pub fn list<W: Write + ?Sized>(
     w: &mut W,
     k: &mut dyn Ipvs,
     svc: Option<&Service>,
     opts: &ListOpts,
-    op: &mut Op,
 ) -> Result<(), ListError> {
-    list_in(&Env::system(), w, k, svc, opts, op)
+    let mut op = None;
+    list_inner(&Env::system(), w, k, svc, opts, &mut op)
 }
 
-/// `-S`/`--save` with the system resolver.
-pub fn save<W: Write>(
+/// `-S`/`--save` with the system resolver (see [`list`] about the marker).
+pub fn save<W: Write + ?Sized>(
     w: &mut W,
     k: &mut dyn Ipvs,
     numeric: bool,
-    op: &mut Op,
 ) -> Result<(), ListError> {
-    save_in(&Env::system(), w, k, numeric, op)
+    let mut op = None;
+    save_inner(&Env::system(), w, k, numeric, &mut op)
 }
 
-/// [`list`] in a given environment.
-pub fn list_in<W: Write>(
+/// [`list`] in a given environment, keeping the caller's error-text
+/// marker `op` up to date.
+pub fn list_in<W: Write + ?Sized>(
     env: &Env,
     w: &mut W,
     k: &mut dyn Ipvs,
     svc: Option<&Service>,
     opts: &ListOpts,
     op: &mut Op,
+) -> Result<(), ListError> {
+    let mut set = None;
+    let r = list_inner(env, w, k, svc, opts, &mut set);
+    if let Some(o) = set {
+        *op = o;
+    }
+    r
+}
+
+/// [`save`] in a given environment, keeping the caller's marker up to
+/// date.
+pub fn save_in<W: Write + ?Sized>(
+    env: &Env,
+    w: &mut W,
+    k: &mut dyn Ipvs,
+    numeric: bool,
+    op: &mut Op,
+) -> Result<(), ListError> {
+    let mut set = None;
+    let r = save_inner(env, w, k, numeric, &mut set);
+    if let Some(o) = set {
+        *op = o;
+    }
+    r
+}
+
+/// The format bits that matter once the command is known.
+struct Fmt {
+    view: View,
+    numeric: bool,
+    nosort: bool,
+    exact: bool,
+}
+
+/// `op`: the marker as this listing changed it (`None`: untouched).
+fn list_inner<W: Write + ?Sized>(
+    env: &Env,
+    w: &mut W,
+    k: &mut dyn Ipvs,
+    svc: Option<&Service>,
+    opts: &ListOpts,
+    op: &mut Option<Op>,
 ) -> Result<(), ListError> {
     let fmt = Fmt {
         view: View::from_opts(opts),
@@ -178,20 +226,20 @@ pub fn list_in<W: Write>(
             env.names,
         )
     } else if let Some(svc) = svc {
-        *op = Op::GetService;
+        *op = Some(Op::GetService);
         let entry = k.service(svc).map_err(|errno| ListError::Kernel {
-            op: Op::GetService,
+            op: Some(Op::GetService),
             errno,
         })?;
         w.write_all(format::title(fmt.view).as_bytes())?;
         print_service(env, w, k, &entry, &fmt, op)
     } else if opts.timeout {
-        *op = Op::GetTimeout;
+        *op = Some(Op::GetTimeout);
         let t = k.timeouts().map_err(|_| ListError::Silent(1))?;
         w.write_all(format::timeout_line(&t).as_bytes())?;
         Ok(())
     } else if opts.daemon {
-        *op = Op::GetDaemon;
+        *op = Some(Op::GetDaemon);
         let d = k.daemons().map_err(|_| ListError::Silent(1))?;
         w.write_all(format::daemon_lines(&d).as_bytes())?;
         Ok(())
@@ -200,13 +248,12 @@ pub fn list_in<W: Write>(
     }
 }
 
-/// [`save`] in a given environment.
-pub fn save_in<W: Write>(
+fn save_inner<W: Write + ?Sized>(
     env: &Env,
     w: &mut W,
     k: &mut dyn Ipvs,
     numeric: bool,
-    op: &mut Op,
+    op: &mut Option<Op>,
 ) -> Result<(), ListError> {
     let fmt = Fmt {
         view: View::Rule,
@@ -217,20 +264,12 @@ pub fn save_in<W: Write>(
     list_all(env, w, k, &fmt, op)
 }
 
-/// The format bits that matter once the command is known.
-struct Fmt {
-    view: View,
-    numeric: bool,
-    nosort: bool,
-    exact: bool,
-}
-
-fn list_all<W: Write>(
+fn list_all<W: Write + ?Sized>(
     env: &Env,
     w: &mut W,
     k: &mut dyn Ipvs,
     fmt: &Fmt,
-    op: &mut Op,
+    op: &mut Option<Op>,
 ) -> Result<(), ListError> {
     if fmt.view != View::Rule {
         let info = match env.info {
@@ -258,17 +297,17 @@ fn list_all<W: Write>(
 
 /// One service: fetch its destinations (failing before anything of it is
 /// printed), then its line and its destinations' lines.
-fn print_service<W: Write>(
+fn print_service<W: Write + ?Sized>(
     env: &Env,
     w: &mut W,
     k: &mut dyn Ipvs,
     s: &Service,
     fmt: &Fmt,
-    op: &mut Op,
+    op: &mut Option<Op>,
 ) -> Result<(), ListError> {
-    *op = Op::GetDests;
+    *op = Some(Op::GetDests);
     let dests = k.dests(s).map_err(|errno| ListError::Kernel {
-        op: Op::GetDests,
+        op: Some(Op::GetDests),
         errno,
     })?;
     let rule = fmt.view == View::Rule;
