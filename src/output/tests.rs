@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::fake::FakeIpvs;
 use super::format::{self, View};
-use super::names::{MapNames, NoNames};
+use super::names::{MapNames, NoNames, SystemNames};
 use super::*;
 use crate::model::*;
 
@@ -972,5 +972,187 @@ fn random_tables_no_panic() {
             let _ = run_list(&mut k, &MapNames::debian(), None, o);
         }
         let _ = run_save(&mut k, rnd() % 2 == 0);
+    }
+}
+
+/// The table of the first guest observation (real kernel, real ipvsadm),
+/// in the kernel's `--nosort` order.
+fn guest_table() -> FakeIpvs {
+    let mut sh = persistent(svc(IPPROTO_TCP, "127.0.0.1", 443, "sh"), 360);
+    sh.flags |= SVC_F_SCHED2;
+    let mut mh = persistent(svc(IPPROTO_UDP, "10.0.0.2", 53, "mh"), 100);
+    mh.flags |= SVC_F_SCHED1 | SVC_F_SCHED2 | SVC_F_ONEPACKET;
+    mh.netmask = 0xffff_0000;
+    mh.pe_name = "sip".into();
+    let mut f2 = persistent(fwm(2, true, "lc"), 100);
+    f2.netmask = 64;
+    let mut d2 = dest("127.0.0.2", 80, Forward::Route, 1);
+    d2.u_threshold = 10;
+    d2.l_threshold = 5;
+    FakeIpvs {
+        table: vec![
+            (
+                svc(IPPROTO_TCP, "10.0.0.1", 80, "rr"),
+                vec![
+                    tun(dest("127.0.0.4", 80, Forward::Tunnel, 1), TUN_GRE, 0, 0),
+                    tun(dest("127.0.0.3", 80, Forward::Tunnel, 1), TUN_GUE, 6080, 1),
+                    d2,
+                    dest("127.0.0.1", 80, Forward::Masq, 1),
+                ],
+            ),
+            (mh, vec![]),
+            (
+                svc(IPPROTO_TCP, "2001:db8::1", 80, "rr"),
+                vec![dest("::1", 8080, Forward::Masq, 1)],
+            ),
+            (svc(IPPROTO_SCTP, "10.0.0.3", 9999, "nq"), vec![]),
+            (sh, vec![]),
+            (
+                fwm(1, false, "wrr"),
+                vec![dest("127.0.0.1", 80, Forward::Route, 1)],
+            ),
+            (f2, vec![dest("::1", 0, Forward::Masq, 1)]),
+        ],
+        ..FakeIpvs::default()
+    }
+}
+
+/// Captured from Debian's ipvsadm on the guest kernel (`-L` without `-n`,
+/// the host's /etc/hosts has no `::1` entry; MapNames stands in for it).
+#[test]
+fn guest_plain_named() {
+    let names = MapNames {
+        hosts: vec![(ip("127.0.0.1"), "localhost")],
+        services: MapNames::debian().services,
+    };
+    let (out, err, _) = run_list(&mut guest_table(), &names, None, ListOpts::default());
+    assert!(err.is_none());
+    assert_eq!(
+        out,
+        "IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  10.0.0.1:http rr
+  -> localhost:http               Masq    1      0          0         
+  -> 127.0.0.2:http               Route   1      0          0         
+  -> 127.0.0.3:http               Tunnel  1      0          0         
+  -> 127.0.0.4:http               Tunnel  1      0          0         
+TCP  localhost:https sh (sh-port) persistent 360
+UDP  10.0.0.2:domain mh (mh-fallback,mh-port) persistent 100 mask 255.255.0.0 pe sip ops
+SCTP 10.0.0.3:9999 nq
+TCP  [2001:db8::1]:http rr
+  -> [::1]:http-alt               Masq    1      0          0         
+FWM  1 wrr
+  -> localhost:80                 Route   1      0          0         
+FWM  2 IPv6 lc persistent 100 mask 64
+  -> [::1]:0                      Masq    1      0          0         
+"
+    );
+}
+
+#[test]
+fn guest_nosort_and_views() {
+    let o = ListOpts {
+        numeric: true,
+        nosort: true,
+        ..ListOpts::default()
+    };
+    let (out, _, _) = run_list(&mut guest_table(), &NoNames, None, o);
+    assert_eq!(
+        out,
+        "IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  10.0.0.1:80 rr
+  -> 127.0.0.4:80                 Tunnel  1      0          0         
+  -> 127.0.0.3:80                 Tunnel  1      0          0         
+  -> 127.0.0.2:80                 Route   1      0          0         
+  -> 127.0.0.1:80                 Masq    1      0          0         
+UDP  10.0.0.2:53 mh (mh-fallback,mh-port) persistent 100 mask 255.255.0.0 pe sip ops
+TCP  [2001:db8::1]:80 rr
+  -> [::1]:8080                   Masq    1      0          0         
+SCTP 10.0.0.3:9999 nq
+TCP  127.0.0.1:443 sh (sh-port) persistent 360
+FWM  1 wrr
+  -> 127.0.0.1:80                 Route   1      0          0         
+FWM  2 IPv6 lc persistent 100 mask 64
+  -> [::1]:0                      Masq    1      0          0         
+"
+    );
+    let o = ListOpts {
+        numeric: true,
+        tun_info: true,
+        ..ListOpts::default()
+    };
+    let (out, _, _) = run_list(&mut guest_table(), &NoNames, None, o);
+    assert!(out.contains(
+        "TCP  10.0.0.1:80 rr
+  -> 127.0.0.1:80                 Masq    n/a           1      0          0         
+  -> 127.0.0.2:80                 Route   n/a           1      0          0         
+  -> 127.0.0.3:80                 Tunnel  gue:6080:+c   1      0          0         
+  -> 127.0.0.4:80                 Tunnel  gre:-c        1      0          0         
+"
+    ));
+    let o = ListOpts {
+        numeric: true,
+        thresholds: true,
+        ..ListOpts::default()
+    };
+    let (out, _, _) = run_list(&mut guest_table(), &NoNames, None, o);
+    assert!(out.contains(
+        "  -> 127.0.0.2:80                 10         5          0          0         \n"
+    ));
+    let mut names_out = Vec::new();
+    let mut op = Op::Init;
+    let names = MapNames {
+        hosts: vec![(ip("127.0.0.1"), "localhost")],
+        services: MapNames::debian().services,
+    };
+    save_in(
+        &env(&names),
+        &mut names_out,
+        &mut guest_table(),
+        false,
+        &mut op,
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(names_out).unwrap(),
+        "-A -t 10.0.0.1:http -s rr
+-a -t 10.0.0.1:http -r localhost:http -m -w 1
+-a -t 10.0.0.1:http -r 127.0.0.2:http -g -w 1
+-a -t 10.0.0.1:http -r 127.0.0.3:http -i -w 1 --tun-type gue --tun-port 6080 --tun-csum
+-a -t 10.0.0.1:http -r 127.0.0.4:http -i -w 1 --tun-type gre --tun-nocsum
+-A -t localhost:https -s sh -p 360 -b sh-port
+-A -u 10.0.0.2:domain -s mh -p 100 -M 255.255.0.0 --pe sip -o -b mh-fallback,mh-port
+-A --sctp-service 10.0.0.3:9999 -s nq
+-A -t [2001:db8::1]:http -s rr
+-a -t [2001:db8::1]:http -r [::1]:http-alt -m -w 1
+-A -f 1 -s wrr
+-a -f 1 -r localhost:80 -g -w 1
+-A -f 2 -6 -s lc -p 100 -M 64
+-a -f 2 -6 -r [::1]:0 -m -w 1
+"
+    );
+}
+
+/// The same table through the C library's resolver must give what the
+/// real binary printed on this machine's files (the guest shares them).
+#[test]
+fn guest_plain_system_names() {
+    let sys = SystemNames;
+    if sys.service(80, "tcp").as_deref() != Some(&b"http"[..])
+        || sys.host(AF_INET, &raw_from_ip(ip("127.0.0.1"))).as_deref() != Some(&b"localhost"[..])
+    {
+        return; // not a Debian-like host
+    }
+    let names = MapNames {
+        hosts: vec![(ip("127.0.0.1"), "localhost")],
+        services: MapNames::debian().services,
+    };
+    let (want, _, _) = run_list(&mut guest_table(), &names, None, ListOpts::default());
+    let (got, _, _) = run_list(&mut guest_table(), &sys, None, ListOpts::default());
+    if sys.host(AF_INET6, &raw_from_ip(ip("::1"))).is_none() {
+        assert_eq!(got, want);
     }
 }
