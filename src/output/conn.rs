@@ -510,6 +510,42 @@ mod tests {
         );
     }
 
+    /// Lines captured from the guest kernel's /proc/net/ip_vs_conn and the
+    /// rows Debian's ipvsadm printed for them.
+    #[test]
+    fn real_kernel_lines() {
+        let v4 = "TCP 0A000001 96FC 0A000001 0050 7F000001 1F90 CLOSE             8\n";
+        let v6 = "TCP 2001:0db8:0000:0000:0000:0000:0000:0001 E7DA 2001:0db8:0000:0000:0000:0000:0000:0001 0050 0000:0000:0000:0000:0000:0000:0000:0001 1F90 CLOSE             9\n";
+        assert_eq!(
+            row(v4, false, true),
+            "TCP 00:08  CLOSE       10.0.0.1:38652     10.0.0.1:80        127.0.0.1:8080\n"
+        );
+        assert_eq!(
+            row(v6, false, true),
+            "TCP 00:09  CLOSE       [2001:db8::1]:59354 [2001:db8::1]:80   [::1]:8080\n"
+        );
+        // --persistent-conn without PE fields: the plain row
+        assert_eq!(
+            row(v4, true, true),
+            "TCP 00:08  CLOSE       10.0.0.1:38652     10.0.0.1:80        127.0.0.1:8080\n"
+        );
+        let names = MapNames {
+            hosts: vec![("127.0.0.1".parse().unwrap(), "localhost")],
+            services: MapNames::debian().services,
+        };
+        let named = |l: &str| {
+            String::from_utf8(conn_row(l.as_bytes(), false, false, &names).unwrap()).unwrap()
+        };
+        assert_eq!(
+            named(v4),
+            "TCP 00:08  CLOSE       10.0.0.1:38652     10.0.0.1:http      localhost:http-alt\n"
+        );
+        assert_eq!(
+            named(v6),
+            "TCP 00:09  CLOSE       [2001:db8::1]:59354 [2001:db8::1]:http [::1]:http-alt\n"
+        );
+    }
+
     #[test]
     fn kernel_ipv6_row() {
         assert_eq!(
