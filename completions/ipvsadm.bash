@@ -25,7 +25,7 @@ _ipvsadm_mark()
     local cur=$1 prev=$2
     local chains="PREROUTING INPUT FORWARD OUTPUT POSTROUTING"
     case $prev in
-        -A | -I | -D | -C | -F | -S | -L | --append | --insert | --delete | --check | --flush | --list-rules | --list)
+        -A | -I | -D | -C | -F | -S | -L | -P | --append | --insert | --delete | --check | --flush | --list-rules | --list | --policy)
             mapfile -t COMPREPLY < <(compgen -W "$chains" -- "$cur")
             return
             ;;
@@ -38,7 +38,7 @@ _ipvsadm_mark()
             return
             ;;
         -m | --match)
-            mapfile -t COMPREPLY < <(compgen -W "tcp udp multiport comment" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment" -- "$cur")
             return
             ;;
         -j | --jump)
@@ -56,7 +56,15 @@ _ipvsadm_mark()
             return
             ;;
     esac
-    local opts="-A -I -D -C -F -S -L -t -4 -6 --ipv6 -n -v -x --line-numbers
+    # After "-P CHAIN" comes the policy.
+    local i
+    for ((i = 1; i < ${#words[@]} - 1; i++)); do
+        if [[ ${words[i]} == -P || ${words[i]} == --policy ]] && ((i + 2 == cword)); then
+            mapfile -t COMPREPLY < <(compgen -W "ACCEPT DROP" -- "$cur")
+            return
+        fi
+    done
+    local opts="-A -I -D -C -F -S -L -P -t -4 -6 --ipv6 -n -v -x --line-numbers
         -s -d -p -i -o --sport --dport -m --dports --sports --ports --comment
         -j --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

@@ -59,6 +59,12 @@ function __ipvsadm_sched_flags
     end
 end
 
+# True right after "-P CHAIN" (ipvsadm mark), where the policy goes.
+function __ipvsadm_policy_next
+    set -l tokens (__ipvsadm_tokens)
+    test (count $tokens) -ge 2; and contains -- $tokens[-2] -P --policy
+end
+
 function __ipvsadm_interfaces
     command ls /sys/class/net 2>/dev/null
 end
@@ -163,6 +169,8 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s C -l check -x -a $__ipvsadm_ch
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s F -l flush -a $__ipvsadm_chains -d 'Delete every rule'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s S -l list-rules -a $__ipvsadm_chains -d 'Print the rules as commands'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s L -l list -a $__ipvsadm_chains -d 'List the rules'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s P -l policy -x -a $__ipvsadm_chains -d 'Set a chain\'s policy'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark; and __ipvsadm_policy_next' -x -a 'ACCEPT DROP' -d Policy
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s t -l table -x -a mangle -d Table
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s 4 -l ipv4 -d 'IPv4 rules (default)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s 6 -l ipv6 -d 'IPv6 rules'
@@ -177,7 +185,7 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s i -l in-interface -x -a '(__ip
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s o -l out-interface -x -a '(__ipvsadm_interfaces)' -d 'Output interface'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l sport -l source-port -x -d 'Source port or range'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dport -l destination-port -x -d 'Destination port or range'
-complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s m -l match -x -a 'tcp udp multiport comment' -d 'Match extension'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s m -l match -x -a 'tcp udp sctp multiport comment' -d 'Match extension'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dports -x -d 'Destination ports (multiport)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l sports -x -d 'Source ports (multiport)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l ports -x -d 'Source or destination ports (multiport)'

@@ -23,6 +23,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use ipvsadm_rs::grammar::options::OPTIONS;
+
 // ---------------------------------------------------------------------------
 // The option table
 
@@ -37,99 +39,18 @@ struct Opt {
     values: Vec<String>,
 }
 
-/// Every option of the grammar. TODO(docs): read `grammar::options::OPTIONS`
-/// once the grammar branch has landed; until then the list below mirrors
-/// ipvsadm 1.31's options (reference §2.3, §2.4).
+/// Every option of ipvsadm's grammar, from the grammar's own option table
+/// (the one the parser and `-h` use), so that an option cannot be added
+/// without its documentation and completions.
 fn table() -> Vec<Opt> {
-    const CMDS: &[(&str, &str, &[&str])] = &[
-        ("add-service", "A", &[]),
-        ("edit-service", "E", &[]),
-        ("delete-service", "D", &[]),
-        ("clear", "C", &[]),
-        ("restore", "R", &[]),
-        ("save", "S", &[]),
-        ("add-server", "a", &[]),
-        ("edit-server", "e", &[]),
-        ("delete-server", "d", &[]),
-        ("list", "Ll", &[]),
-        ("zero", "Z", &[]),
-        ("set", "", &[]),
-        ("start-daemon", "", &["master", "backup"]),
-        ("stop-daemon", "", &["master", "backup"]),
-        ("help", "h", &[]),
-        ("version", "v", &[]),
-    ];
-    const OPTS: &[(&str, &str, &[&str])] = &[
-        ("tcp-service", "t", &[]),
-        ("udp-service", "u", &[]),
-        ("sctp-service", "", &[]),
-        ("fwmark-service", "f", &[]),
-        ("ipv6", "6", &[]),
-        (
-            "scheduler",
-            "s",
-            &[
-                "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf",
-                "mh",
-            ],
-        ),
-        ("pe", "", &["sip"]),
-        ("persistent", "p", &[]),
-        ("netmask", "M", &[]),
-        ("real-server", "r", &[]),
-        ("gatewaying", "g", &[]),
-        ("ipip", "i", &[]),
-        ("masquerading", "m", &[]),
-        ("tun-type", "", &["ipip", "gue", "gre"]),
-        ("tun-port", "", &[]),
-        ("tun-nocsum", "", &[]),
-        ("tun-csum", "", &[]),
-        ("tun-remcsum", "", &[]),
-        ("weight", "w", &[]),
-        ("u-threshold", "x", &[]),
-        ("l-threshold", "y", &[]),
-        ("connection", "c", &[]),
-        ("timeout", "", &[]),
-        ("daemon", "", &[]),
-        ("stats", "", &[]),
-        ("rate", "", &[]),
-        ("exact", "X", &[]),
-        ("thresholds", "", &[]),
-        ("persistent-conn", "", &[]),
-        ("tun-info", "", &[]),
-        ("nosort", "", &[]),
-        ("sort", "", &[]),
-        ("ops", "o", &[]),
-        ("numeric", "n", &[]),
-        (
-            "sched-flags",
-            "b",
-            &[
-                "flag-1",
-                "flag-2",
-                "flag-3",
-                "sh-fallback",
-                "sh-port",
-                "mh-fallback",
-                "mh-port",
-            ],
-        ),
-        ("syncid", "", &[]),
-        ("sync-maxlen", "", &[]),
-        ("mcast-interface", "", &[]),
-        ("mcast-group", "", &[]),
-        ("mcast-port", "", &[]),
-        ("mcast-ttl", "", &[]),
-    ];
-    let mk = |&(long, short, values): &(&str, &str, &[&str]), is_cmd| Opt {
-        long: long.to_string(),
-        short: short.chars().collect(),
-        is_cmd,
-        values: values.iter().map(|v| v.to_string()).collect(),
-    };
-    CMDS.iter()
-        .map(|o| mk(o, true))
-        .chain(OPTS.iter().map(|o| mk(o, false)))
+    OPTIONS
+        .iter()
+        .map(|o| Opt {
+            long: o.long.to_string(),
+            short: o.short.to_vec(),
+            is_cmd: o.cmd.is_some(),
+            values: o.values.iter().map(|v| v.to_string()).collect(),
+        })
         .collect()
 }
 
@@ -149,7 +70,8 @@ fn option_words() -> Vec<String> {
 const EXT_OPTIONS: &[&str] = &["--json", "--netns"];
 const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director"];
 
-/// The options `ipvsadm mark` takes (iptables' own, for mangle MARK rules).
+/// The options `ipvsadm mark` takes (iptables' own, for mangle MARK rules),
+/// as its grammar (`src/mark/grammar.rs`) accepts them.
 const MARK_OPTIONS: &[&str] = &[
     "-A",
     "-I",
@@ -158,6 +80,7 @@ const MARK_OPTIONS: &[&str] = &[
     "-F",
     "-S",
     "-L",
+    "-P",
     "-t",
     "-4",
     "-6",
@@ -688,7 +611,7 @@ fn bash_completes_extensions() {
     );
     assert_eq!(
         c(&["ipvsadm", "mark", "-A", "PREROUTING", "-m", ""]),
-        set(&["tcp", "udp", "multiport", "comment"])
+        set(&["tcp", "udp", "sctp", "multiport", "comment"])
     );
     let got = c(&["ipvsadm", "mark", "-A", "PREROUTING", "-"]);
     for o in MARK_OPTIONS {
