@@ -1241,3 +1241,25 @@ fn ipvsadm_restore_behaves_like_ipvsadm_131() {
     let _ = take_log(&dir);
     let _ = fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------
+// What DIFFERENCES says, checked against the built binary (no kernel used).
+
+#[test]
+fn documented_differences_hold() {
+    let bin = env!("CARGO_BIN_EXE_ipvsadm");
+    // (1) Help and version are answered without the kernel.
+    let out = run(Command::new(bin).arg("-h"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("ipvsadm v1.31 2019/12/24"));
+    let out = run(Command::new(bin).arg("--version"));
+    assert_eq!(out.status.code(), Some(0));
+    // (2) `-b ,` is an ordinary usage error.
+    let out = run(Command::new(bin).args(["-A", "-t", "10.0.0.1:80", "-b", ","]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr), "invalid scheduler flag `,'\n");
+    assert!(out.stdout.is_empty());
+    // --json is only for -L.
+    let out = run(Command::new(bin).args(["-A", "-t", "10.0.0.1:80", "--json"]));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
