@@ -10,7 +10,7 @@
 #
 # Where things go (PREFIX=/usr/local shown):
 #   /usr/local/sbin/ipvsadm, ipvsadm-save, ipvsadm-restore
-#   /usr/local/share/man/man8/ipvsadm.8
+#   /usr/local/share/man/man8/ipvsadm.8, ipvsadm-save.8, ipvsadm-restore.8
 #   /usr/local/share/bash-completion/completions/ipvsadm
 #   /usr/local/share/zsh/site-functions/_ipvsadm   (in zsh's default fpath;
 #        with PREFIX=/usr: /usr/share/zsh/vendor-completions/_ipvsadm)
@@ -54,7 +54,7 @@ install: $(BIN)
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/ipvsadm
 	$(INSTALL) -m 0755 packaging/ipvsadm-save $(DESTDIR)$(SBINDIR)/ipvsadm-save
 	$(INSTALL) -m 0755 packaging/ipvsadm-restore $(DESTDIR)$(SBINDIR)/ipvsadm-restore
-	$(INSTALL) -m 0644 man/ipvsadm.8 $(DESTDIR)$(MANDIR)/man8/ipvsadm.8
+	$(INSTALL) -m 0644 man/ipvsadm.8 man/ipvsadm-save.8 man/ipvsadm-restore.8 $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 completions/ipvsadm.bash $(DESTDIR)$(BASHCOMPDIR)/ipvsadm
 	$(INSTALL) -m 0644 completions/_ipvsadm $(DESTDIR)$(ZSHCOMPDIR)/_ipvsadm
 	$(INSTALL) -m 0644 completions/ipvsadm.fish $(DESTDIR)$(FISHCOMPDIR)/ipvsadm.fish
@@ -67,6 +67,8 @@ uninstall:
 		$(DESTDIR)$(SBINDIR)/ipvsadm-save \
 		$(DESTDIR)$(SBINDIR)/ipvsadm-restore \
 		$(DESTDIR)$(MANDIR)/man8/ipvsadm.8 \
+		$(DESTDIR)$(MANDIR)/man8/ipvsadm-save.8 \
+		$(DESTDIR)$(MANDIR)/man8/ipvsadm-restore.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/ipvsadm \
 		$(DESTDIR)$(ZSHCOMPDIR)/_ipvsadm \
 		$(DESTDIR)$(FISHCOMPDIR)/ipvsadm.fish \
@@ -76,4 +78,4 @@ check:
 	$(CARGO) test
 
 lint-man:
-	groff -man -ww -z man/ipvsadm.8
+	for f in man/*.8; do groff -man -ww -z $$f || exit 1; done

@@ -232,19 +232,28 @@ fn man_items(src: &str) -> BTreeSet<String> {
     items
 }
 
+/// The manual pages we ship.
+const MAN_PAGES: &[&str] = &[
+    "man/ipvsadm.8",
+    "man/ipvsadm-save.8",
+    "man/ipvsadm-restore.8",
+];
+
 #[test]
-fn man_page_lints_clean() {
+fn man_pages_lint_clean() {
     let groff = require("groff", "groff-base");
-    let out = run(Command::new(groff)
-        .args(["-man", "-ww", "-z", "man/ipvsadm.8"])
-        .current_dir(root()));
-    assert!(
-        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-        "groff -man -ww -z man/ipvsadm.8 is not clean (status {}):\n{}{}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    for page in MAN_PAGES {
+        let out = run(Command::new(&groff)
+            .args(["-man", "-ww", "-z", page])
+            .current_dir(root()));
+        assert!(
+            out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+            "groff -man -ww -z {page} is not clean (status {}):\n{}{}",
+            out.status,
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
 }
 
 #[test]
@@ -985,6 +994,8 @@ fn make_install_puts_files_where_tools_find_them() {
         "usr/local/sbin/ipvsadm-save",
         "usr/local/sbin/ipvsadm-restore",
         "usr/local/share/man/man8/ipvsadm.8",
+        "usr/local/share/man/man8/ipvsadm-save.8",
+        "usr/local/share/man/man8/ipvsadm-restore.8",
         "usr/local/share/bash-completion/completions/ipvsadm",
         "usr/local/share/zsh/site-functions/_ipvsadm",
         "usr/local/share/fish/vendor_completions.d/ipvsadm.fish",
@@ -1023,6 +1034,19 @@ fn make_install_puts_files_where_tools_find_them() {
         "MANPATH: {}",
         text(&out.stderr)
     );
+
+    for name in ["ipvsadm-save", "ipvsadm-restore"] {
+        let out = run(Command::new(&man)
+            .arg("-M")
+            .arg(&manroot)
+            .args(["-w", name]));
+        assert_eq!(
+            PathBuf::from(text(&out.stdout).trim()),
+            manroot.join(format!("man8/{name}.8")),
+            "man -M {name}: {}",
+            text(&out.stderr)
+        );
+    }
 
     // bash-completion loads ours on demand from $XDG_DATA_DIRS.
     assert!(
