@@ -419,7 +419,6 @@ fn bash_complete(words: &[&str], full: bool, path_prefix: Option<&Path>) -> BTre
         },
     );
     if full {
-        require("dpkg", "dpkg");
         assert!(
             Path::new("/usr/share/bash-completion/bash_completion").is_file(),
             "bash-completion is not installed; apt-get install bash-completion"
