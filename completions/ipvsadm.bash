@@ -216,7 +216,10 @@ _ipvsadm()
     # Options accepted by the command (the first option on the line).
     local svc="-t --tcp-service -u --udp-service --sctp-service -f --fwmark-service -6 --ipv6"
     local opts
-    case ${words[1]} in
+    # A command may open a cluster of short options: -Ln is -L -n.
+    local cmd=${words[1]}
+    [[ $cmd == -[!-]?* ]] && cmd=${cmd:0:2}
+    case $cmd in
         -A | --add-service | -E | --edit-service)
             opts="$svc -s --scheduler -p --persistent -M --netmask --pe -b --sched-flags -o --ops"
             ;;

@@ -26,10 +26,14 @@ function __ipvsadm_no_cmd
     test (count (__ipvsadm_tokens)) -eq 1
 end
 
-# True when the command (the first argument) is one of $argv.
+# True when the command (the first argument) is one of $argv. A command
+# may open a cluster of short options: -Ln is -L -n.
 function __ipvsadm_cmd_is
     set -l tokens (__ipvsadm_tokens)
-    test (count $tokens) -ge 2; and contains -- $tokens[2] $argv
+    test (count $tokens) -ge 2; or return 1
+    set -l cmd $tokens[2]
+    string match -qr -- '^-[^-].' $cmd; and set cmd (string sub -l 2 -- $cmd)
+    contains -- $cmd $argv
 end
 
 # True right after --start-daemon/--stop-daemon, where the role goes.

@@ -557,6 +557,8 @@ fn bash_completes_values() {
         c(&["ipvsadm", "-A", "-b", "sh-port,mh"]),
         set(&["sh-port,mh-fallback", "sh-port,mh-port"])
     );
+    // A command opening a cluster of short options.
+    assert_eq!(c(&["ipvsadm", "-Ln", "--ra"]), set(&["--rate"]));
     // Every fixed value in the table is offered after its option.
     for o in table().iter().filter(|o| !o.values.is_empty()) {
         let cmd = match o.long.as_str() {
@@ -751,6 +753,7 @@ fn zsh_completes() {
         "ipvsadm mark -A ".into(),
         "ipvsadm -L --js".into(),
         "ipvsadm --netns x -A -s wr".into(),
+        "ipvsadm -Ln --ra".into(),
     ];
     let cmds: Vec<String> = table()
         .iter()
@@ -797,10 +800,11 @@ fn zsh_completes() {
     assert_eq!(got[8], set(MARK_CHAINS));
     assert!(got[9].contains("--json"), "zsh: --json: {:?}", got[9]);
     assert!(got[10].contains("wrr"), "zsh: --netns: {:?}", got[10]);
+    assert_eq!(got[11], set(&["--rate"]));
 
     // Every option is offered after some command.
     let mut offered = BTreeSet::new();
-    for g in &got[11..11 + cmds.len()] {
+    for g in &got[12..12 + cmds.len()] {
         offered.extend(g.iter().cloned());
     }
     let missing = never_offered(&offered);
@@ -905,6 +909,7 @@ fn fish_completes() {
     assert!(fish_complete("ipvsadm -A -b sh-port,", None).contains("sh-port,mh-port"));
     assert_eq!(fish_complete("ipvsadm mark -A ", None), set(MARK_CHAINS));
     assert_eq!(fish_complete("ipvsadm -L --js", None), set(&["--json"]));
+    assert_eq!(fish_complete("ipvsadm -Ln --ra", None), set(&["--rate"]));
     assert_eq!(
         fish_complete("ipvsadm --netns x -A -s wr", None),
         set(&["wrr"])
