@@ -1291,3 +1291,53 @@ fn documented_differences_hold() {
     let out = run(Command::new(bin).args(["-A", "-t", "10.0.0.1:80", "--json"]));
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+/// Lower-case words of a man source, with requests and escapes dropped.
+fn prose_words(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in src.lines() {
+        if line.starts_with(".\\\"") {
+            continue;
+        }
+        let body = if line.starts_with('.') {
+            line.split_once(' ').map(|x| x.1).unwrap_or("")
+        } else {
+            line
+        };
+        let plain = man_plain(body);
+        out.extend(
+            plain
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| w.to_ascii_lowercase()),
+        );
+    }
+    out
+}
+
+#[test]
+fn man_page_is_our_own_text() {
+    // Debian's ipvsadm(8), from the ipvsadm package the lab installs.
+    let theirs = Path::new("/usr/share/man/man8/ipvsadm.8.gz");
+    assert!(
+        theirs.is_file(),
+        "{} is missing; apt-get install ipvsadm (the reference binary)",
+        theirs.display()
+    );
+    let out = run(Command::new(require("gzip", "gzip")).arg("-dc").arg(theirs));
+    let theirs = prose_words(&text(&out.stdout));
+    let ours = read("man/ipvsadm.8");
+    // The synopsis necessarily repeats the command grammar; check the prose.
+    let ours = prose_words(ours.split(".SH DESCRIPTION").nth(1).unwrap_or(""));
+    const N: usize = 10;
+    let seen: BTreeSet<&[String]> = theirs.windows(N).collect();
+    let copied: Vec<String> = ours
+        .windows(N)
+        .filter(|w| seen.contains(w))
+        .map(|w| w.join(" "))
+        .collect();
+    assert!(
+        copied.is_empty(),
+        "man/ipvsadm.8 repeats ipvsadm's own man page: {copied:?}"
+    );
+}
