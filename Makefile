@@ -35,7 +35,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 # The binary to install. The default is built by cargo; give a path to
 # install a binary that already exists (no cargo run then).
-RELEASE_BIN := target/release/ipvsadm
+RELEASE_BIN := $(or $(CARGO_TARGET_DIR),target)/release/ipvsadm
 BIN ?= $(RELEASE_BIN)
 
 .PHONY: all build install uninstall check lint-man
