@@ -639,6 +639,93 @@ fn bash_completes_extensions() {
     );
 }
 
+/// Drives an interactive bash (with bash-completion) in a pseudo-terminal,
+/// through zsh's zpty: types each query and TAB, then prints the edited
+/// line as readline holds it. This is how a user sees completion, including
+/// the word splitting at `:` and `=` that COMP_WORDS alone does not show.
+const BASH_DRIVER: &str = r#"
+zmodload zsh/zpty || exit 3
+local script=$1; shift
+zpty b bash --norc --noprofile -i
+zpty -w b "PS1=''; source /usr/share/bash-completion/bash_completion; source ${(q)script}; bind -x '\"\\C-xp\": printf \"<L<%s>L>\\n\" \"\$READLINE_LINE\"'; echo '<''READY>'"
+local line out q
+while zpty -r b line; do [[ $line == *'<READY>'* ]] && break; done
+for q in "$@"; do
+  zpty -w -n b "$q"$'\t'$'\C-xp'
+  out=
+  while zpty -r b line; do out+=$line; [[ $line == *'>L>'* ]] && break; done
+  zpty -w -n b $'\C-e\C-u'
+  print -r -- "<Q>$q"
+  print -r -- ${${out##*<L<}%%>L>*}
+done
+zpty -d b
+"#;
+
+#[test]
+fn bash_completes_in_a_real_shell() {
+    let zsh = require("zsh", "zsh");
+    assert!(
+        Path::new("/usr/share/bash-completion/bash_completion").is_file(),
+        "bash-completion is not installed; apt-get install bash-completion"
+    );
+    let dir = scratch("bash-pty");
+    fake_ipvsadm(&dir);
+    let driver = dir.join("driver.zsh");
+    fs::write(&driver, BASH_DRIVER).expect("write driver");
+    let cases: &[(&str, &str)] = &[
+        (
+            "ipvsadm -L -t [2001:db8::1]:",
+            "ipvsadm -L -t [2001:db8::1]:443 ",
+        ),
+        ("ipvsadm -L -t 10.0.0.1:", "ipvsadm -L -t 10.0.0.1:80 "),
+        ("ipvsadm -A --scheduler=wl", "ipvsadm -A --scheduler=wlc "),
+        (
+            "ipvsadm -A -t 10.0.0.1:80 -b sh-port,mh-f",
+            "ipvsadm -A -t 10.0.0.1:80 -b sh-port,mh-fallback",
+        ),
+        ("ipvsadm -L --sct", "ipvsadm -L --sctp-service "),
+        (
+            "ipvsadm --start-daemon ma",
+            "ipvsadm --start-daemon master ",
+        ),
+        ("ipvsadm mark -A PRE", "ipvsadm mark -A PREROUTING "),
+    ];
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![dir.clone()];
+    paths.extend(std::env::split_paths(&old));
+    let out = run(Command::new(require("timeout", "coreutils"))
+        .arg("120")
+        .arg(zsh)
+        .arg("-f")
+        .arg(&driver)
+        .arg(root().join("completions/ipvsadm.bash"))
+        .args(cases.iter().map(|c| c.0))
+        .env("PATH", std::env::join_paths(paths).expect("PATH"))
+        .current_dir(&dir));
+    let _ = fs::remove_dir_all(&dir);
+    let stdout = text(&out.stdout);
+    let got: Vec<&str> = stdout
+        .split("<Q>")
+        .skip(1)
+        .map(|block| {
+            block
+                .split_once('\n')
+                .map(|x| x.1)
+                .unwrap_or("")
+                .trim_end_matches('\n')
+        })
+        .collect();
+    assert_eq!(
+        got.len(),
+        cases.len(),
+        "driver output:\n{stdout}\n{}",
+        text(&out.stderr)
+    );
+    for ((typed, want), got) in cases.iter().zip(got) {
+        assert_eq!(got, *want, "bash completion of {typed:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // zsh
 
