@@ -910,7 +910,7 @@ fn zsh_completes() {
 
 fn fish_complete(line: &str, path_prefix: Option<&Path>) -> BTreeSet<String> {
     let fish = require("fish", "fish");
-    let mut cmd = Command::new(fish);
+    let mut cmd = fish_cmd(&fish);
     cmd.arg("-c")
         .arg(format!(
             "source completions/ipvsadm.fish; complete -C{}",
@@ -937,6 +937,18 @@ fn fish_complete(line: &str, path_prefix: Option<&Path>) -> BTreeSet<String> {
         .collect()
 }
 
+/// fish with its per-user config, data and cache in a scratch directory,
+/// so that neither the user's setup nor an unwritable HOME gets in.
+fn fish_cmd(fish: &Path) -> Command {
+    let home = std::env::temp_dir().join(format!("ipvsadm-docs-{}-fish-home", std::process::id()));
+    fs::create_dir_all(&home).expect("fish home");
+    let mut cmd = Command::new(fish);
+    cmd.env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"));
+    cmd
+}
+
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
 }
@@ -944,11 +956,11 @@ fn shell_quote(s: &str) -> String {
 #[test]
 fn fish_completion_loads() {
     let fish = require("fish", "fish");
-    let out = run(Command::new(&fish)
+    let out = run(fish_cmd(&fish)
         .args(["-n", "completions/ipvsadm.fish"])
         .current_dir(root()));
     assert!(out.status.success(), "fish -n: {}", text(&out.stderr));
-    let out = run(Command::new(&fish)
+    let out = run(fish_cmd(&fish)
         .args(["-c", "source completions/ipvsadm.fish"])
         .current_dir(root()));
     assert!(
@@ -1183,7 +1195,7 @@ fn make_install_puts_files_where_tools_find_them() {
 
     // fish: vendor completions under $XDG_DATA_DIRS are autoloaded.
     let fish = require("fish", "fish");
-    let out = run(Command::new(&fish)
+    let out = run(fish_cmd(&fish)
         .env("XDG_DATA_DIRS", dest.join("usr/local/share"))
         .args(["-c", "complete -C'ipvsadm -A --sch'"]));
     let got: BTreeSet<String> = text(&out.stdout)
@@ -1249,7 +1261,7 @@ fn make_install_prefix_usr_uses_vendor_dirs() {
     }
     let out = run(Command::new(require("zsh", "zsh")).args(["-fc", "print -rl -- $fpath"]));
     assert!(lines(&text(&out.stdout)).contains("/usr/share/zsh/vendor-completions"));
-    let out = run(Command::new(require("fish", "fish"))
+    let out = run(fish_cmd(&require("fish", "fish"))
         .env_remove("XDG_DATA_DIRS")
         .args(["-c", "string join \\n -- $fish_complete_path"]));
     assert!(lines(&text(&out.stdout)).contains("/usr/share/fish/vendor_completions.d"));
