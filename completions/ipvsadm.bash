@@ -51,7 +51,8 @@ _ipvsadm_mark()
             mapfile -t COMPREPLY < <(compgen -W "$ifs" -- "$cur")
             return
             ;;
-        -s | -d | --source | --destination | --sport | --dport | --dports | --sports | --ports | \
+        -s | -d | --source | --destination | --sport | --dport | --source-port | \
+            --destination-port | --dports | --sports | --ports | \
             --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark)
             return
             ;;
@@ -64,9 +65,12 @@ _ipvsadm_mark()
             return
         fi
     done
-    local opts="-A -I -D -C -F -S -L -P -t -4 -6 --ipv6 -n -v -x --line-numbers
-        -s -d -p -i -o --sport --dport -m --dports --sports --ports --comment
-        -j --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
+    local opts="-A --append -I --insert -D --delete -C --check -F --flush -S --list-rules
+        -L --list -P --policy -t --table -4 --ipv4 -6 --ipv6 -n --numeric -v --verbose
+        -x --exact --line-numbers -V --version -s --source -d --destination -p --protocol
+        -i --in-interface -o --out-interface --sport --source-port --dport --destination-port
+        -m --match --dports --sports --ports --comment -j --jump
+        --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }
 

@@ -182,6 +182,7 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s n -l numeric -d 'Numeric outpu
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s v -l verbose -d 'Verbose listing'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s x -l exact -d 'Exact counters'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l line-numbers -d 'Number the rules'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s V -l version -d 'Print the iptables version'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s s -l source -x -d 'Source address[/mask]'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s d -l destination -x -d 'Destination address[/mask]'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s p -l protocol -x -a 'tcp udp sctp' -d Protocol
