@@ -256,6 +256,37 @@ _ipvsadm()
             return
             ;;
     esac
+    # Leave out what is already on the line: each option may be given
+    # once, and only one of a group (service kinds, forwarding methods).
+    local -a used=()
+    local w
+    for w in "${words[@]:2:cword-2}"; do
+        case $w in
+            --*=*) used+=("${w%%=*}") ;;
+            --*) used+=("$w") ;;
+            -?*) used+=("${w:0:2}") ;;
+        esac
+    done
+    if ((${#used[@]})); then
+        local groups=(
+            "-t --tcp-service -u --udp-service --sctp-service -f --fwmark-service"
+            "-g --gatewaying -i --ipip -m --masquerading"
+            "-s --scheduler" "-p --persistent" "-M --netmask" "-b --sched-flags" "-o --ops"
+            "-r --real-server" "-w --weight" "-x --u-threshold" "-y --l-threshold"
+            "-n --numeric" "-c --connection" "-X --exact"
+        )
+        local drop=" ${used[*]} " g u
+        for g in "${groups[@]}"; do
+            for u in "${used[@]}"; do
+                [[ " $g " == *" $u "* ]] && drop+=" $g "
+            done
+        done
+        local keep=()
+        for w in $opts; do
+            [[ $w == -6 || $w == --ipv6 || $drop != *" $w "* ]] && keep+=("$w")
+        done
+        opts=${keep[*]}
+    fi
     mapfile -t COMPREPLY < <(compgen -W "$opts --sort --netns" -- "$cur")
 } &&
     complete -F _ipvsadm ipvsadm

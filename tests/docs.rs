@@ -582,6 +582,44 @@ fn bash_completes_values() {
         c(&["ipvsadm", "-A", "-b", "sh-port,mh"]),
         set(&["sh-port,mh-fallback", "sh-port,mh-port"])
     );
+    // Options already given, and the rest of their group, are left out.
+    let got = c(&["ipvsadm", "-A", "-t", "1.2.3.4:80", "-"]);
+    assert!(
+        got.contains("-s") && got.contains("--persistent"),
+        "{got:?}"
+    );
+    for gone in [
+        "-t",
+        "--tcp-service",
+        "-u",
+        "--udp-service",
+        "--sctp-service",
+        "-f",
+    ] {
+        assert!(!got.contains(gone), "{gone} offered again: {got:?}");
+    }
+    let got = c(&[
+        "ipvsadm",
+        "-a",
+        "-t",
+        "1:80",
+        "-r",
+        "10.0.0.2",
+        "--masquerading",
+        "-",
+    ]);
+    assert!(got.contains("-w"), "{got:?}");
+    for gone in [
+        "-g",
+        "--gatewaying",
+        "-i",
+        "--ipip",
+        "-m",
+        "-r",
+        "--real-server",
+    ] {
+        assert!(!got.contains(gone), "{gone} offered again: {got:?}");
+    }
     // A command opening a cluster of short options.
     assert_eq!(c(&["ipvsadm", "-Ln", "--ra"]), set(&["--rate"]));
     // Every fixed value in the table is offered after its option.
