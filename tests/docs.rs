@@ -885,6 +885,19 @@ fn zsh_completion_loads() {
         text(&out.stderr)
     );
     assert_eq!(text(&out.stdout).trim(), "_ipvsadm");
+    // Sourced by hand after compinit, it registers itself.
+    let out = run(Command::new(&zsh)
+        .args([
+            "-fc",
+            "autoload -U compinit; compinit -u -D; source completions/_ipvsadm; print -r -- $_comps[ipvsadm]",
+        ])
+        .current_dir(root()));
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "source: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout).trim(), "_ipvsadm");
 }
 
 #[test]
