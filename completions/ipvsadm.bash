@@ -8,11 +8,14 @@
 # extensions (apply, realserver, director, --netns, --json) are covered too.
 
 # Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
-# $1 is the option the save format uses (-t, -u, --sctp-service or -f).
+# $1 is the program, $2 the option the save format uses (-t, -u,
+# --sctp-service or -f). Only asked when ip_vs is loaded (ipvsadm would
+# otherwise load the module), or when IPVSADM_COMPLETION_QUERY is set.
 _ipvsadm_services()
 {
     local cmd=$1 kind=$2 line
     local -a w
+    [[ -e /proc/net/ip_vs || -n ${IPVSADM_COMPLETION_QUERY-} ]] || return 0
     while IFS= read -r line; do
         read -r -a w <<<"$line"
         [[ ${w[0]-} == -A && ${w[1]-} == "$kind" && -n ${w[2]-} ]] &&

@@ -45,6 +45,8 @@ end
 # Virtual services of one kind in the kernel table; $argv[1] is the option
 # the save format writes for that kind (-t, -u, --sctp-service or -f).
 function __ipvsadm_services
+    # Only ask when ip_vs is loaded: ipvsadm would otherwise load the module.
+    test -e /proc/net/ip_vs; or set -q IPVSADM_COMPLETION_QUERY; or return 0
     set -l prog (commandline -opc)[1]
     string match -q -- '*/*' $prog; or set prog ipvsadm
     command $prog -S -n 2>/dev/null | while read -l -a w

@@ -451,6 +451,8 @@ fn bash_complete(words: &[&str], full: bool, path_prefix: Option<&Path>) -> BTre
     }
     let mut cmd = Command::new(bash);
     cmd.arg("-c").arg(script).arg("bash").args(words);
+    // Ask the stand-in ipvsadm although this host has no ip_vs loaded.
+    cmd.env("IPVSADM_COMPLETION_QUERY", "1");
     cmd.current_dir(root());
     if let Some(p) = path_prefix {
         let old = std::env::var_os("PATH").unwrap_or_default();
@@ -665,6 +667,18 @@ fn bash_completes_kernel_services() {
     assert_eq!(c(&[f, "-a", "--udp-service", ""]), set(&["10.0.0.2:53"]));
     assert_eq!(c(&[f, "-D", "--sctp-service", ""]), set(&["10.0.0.3:9999"]));
     assert_eq!(c(&[f, "-a", "-f", ""]), set(&["6", "7"]));
+    // Without ip_vs loaded, completion does not run ipvsadm (which would
+    // load the module).
+    if !Path::new("/proc/net/ip_vs").exists() {
+        let out = run(Command::new(require("bash", "bash"))
+            .arg("-c")
+            .arg("source completions/ipvsadm.bash; COMP_WORDS=(\"$1\" -L -t ''); COMP_CWORD=3; _ipvsadm; echo \"${#COMPREPLY[@]}\"")
+            .arg("bash")
+            .arg(f)
+            .env_remove("IPVSADM_COMPLETION_QUERY")
+            .current_dir(root()));
+        assert_eq!(text(&out.stdout).trim(), "0", "{}", text(&out.stderr));
+    }
     // Found through PATH when invoked by name.
     assert_eq!(
         bash_complete(&["ipvsadm", "-Z", "-t", "10"], false, Some(&dir)),
@@ -764,6 +778,7 @@ fn bash_completes_in_a_real_shell() {
         .arg(root().join("completions/ipvsadm.bash"))
         .args(cases.iter().map(|c| c.0))
         .env("PATH", std::env::join_paths(paths).expect("PATH"))
+        .env("IPVSADM_COMPLETION_QUERY", "1")
         .current_dir(&dir));
     let _ = fs::remove_dir_all(&dir);
     let stdout = text(&out.stdout);
@@ -833,6 +848,7 @@ fn zsh_complete(queries: &[&str], path_prefix: Option<&Path>) -> Vec<BTreeSet<St
         .arg(&driver)
         .arg(root().join("completions"))
         .args(queries)
+        .env("IPVSADM_COMPLETION_QUERY", "1")
         .current_dir(root());
     if let Some(p) = path_prefix {
         let old = std::env::var_os("PATH").unwrap_or_default();
@@ -987,6 +1003,7 @@ fn zsh_completes() {
 fn fish_complete(line: &str, path_prefix: Option<&Path>) -> BTreeSet<String> {
     let fish = require("fish", "fish");
     let mut cmd = fish_cmd(&fish);
+    cmd.env("IPVSADM_COMPLETION_QUERY", "1");
     cmd.arg("-c")
         .arg(format!(
             "source completions/ipvsadm.fish; complete -C{}",
