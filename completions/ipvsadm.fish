@@ -42,6 +42,20 @@ function __ipvsadm_role_next
     test (count $tokens) -eq 2; and contains -- $tokens[2] --start-daemon --stop-daemon
 end
 
+# True when none of $argv was given after the command yet: each option
+# may appear once, and only one of a group (service kinds, forwarding).
+function __ipvsadm_fresh
+    set -l tokens (__ipvsadm_tokens)
+    # Completing an option's value: that option itself does not count.
+    string match -q -- '-*' (commandline -ct); or set -e tokens[-1]
+    for t in $tokens[3..-1]
+        set -l name (string replace -r '=.*' '' -- $t)
+        string match -qr -- '^-[^-]' $name; and set name (string sub -l 2 -- $name)
+        contains -- $name $argv; and return 1
+    end
+    return 0
+end
+
 # Virtual services of one kind in the kernel table; $argv[1] is the option
 # the save format writes for that kind (-t, -u, --sctp-service or -f).
 function __ipvsadm_services
@@ -111,55 +125,55 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l undo -d 'Restor
 
 # Virtual service: every command that names one.
 set -l __ipvsadm_svc -A --add-service -E --edit-service -D --delete-service -a --add-server -e --edit-server -d --delete-server -L -l --list -Z --zero
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s t -l tcp-service -x -a '(__ipvsadm_services -t)' -d 'TCP virtual service'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s u -l udp-service -x -a '(__ipvsadm_services -u)' -d 'UDP virtual service'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -l sctp-service -x -a '(__ipvsadm_services --sctp-service)' -d 'SCTP virtual service'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s f -l fwmark-service -x -a '(__ipvsadm_services -f)' -d 'Firewall mark service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s t -l tcp-service -x -a '(__ipvsadm_services -t)' -d 'TCP virtual service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s u -l udp-service -x -a '(__ipvsadm_services -u)' -d 'UDP virtual service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -l sctp-service -x -a '(__ipvsadm_services --sctp-service)' -d 'SCTP virtual service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s f -l fwmark-service -x -a '(__ipvsadm_services -f)' -d 'Firewall mark service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s 6 -l ipv6 -d 'The fwmark service is IPv6'
 complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director' -l sort -d 'No effect (compatibility)'
 
 # -A / -E
 set -l __ipvsadm_svcopt -A --add-service -E --edit-service
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt" -s s -l scheduler -x -a 'rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos' -d Scheduler
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt" -s p -l persistent -d 'Persistent service [timeout]'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt" -s M -l netmask -x -d 'Persistence granularity mask'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt" -l pe -x -a sip -d 'Persistence engine'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt" -s b -l sched-flags -x -a '(__ipvsadm_sched_flags)' -d 'Scheduler flags'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt" -s o -l ops -d 'One-packet scheduling'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -s --scheduler" -s s -l scheduler -x -a 'rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos' -d Scheduler
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -p --persistent" -s p -l persistent -d 'Persistent service [timeout]'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -M --netmask" -s M -l netmask -x -d 'Persistence granularity mask'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh --pe" -l pe -x -a sip -d 'Persistence engine'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -b --sched-flags" -s b -l sched-flags -x -a '(__ipvsadm_sched_flags)' -d 'Scheduler flags'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -o --ops" -s o -l ops -d 'One-packet scheduling'
 
 # -a / -e / -d
 set -l __ipvsadm_dest -a --add-server -e --edit-server -d --delete-server
 set -l __ipvsadm_destopt -a --add-server -e --edit-server
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_dest" -s r -l real-server -x -a '(__fish_print_hostnames)' -d 'Real server'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -s g -l gatewaying -d 'Direct routing (default)'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -s i -l ipip -d Tunnelling
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -s m -l masquerading -d NAT
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -s w -l weight -x -d Weight
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -s x -l u-threshold -x -d 'Upper connection threshold'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -s y -l l-threshold -x -d 'Lower connection threshold'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -l tun-type -x -a 'ipip gue gre' -d 'Tunnel type'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -l tun-port -x -d 'GUE destination port'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -l tun-nocsum -d 'Tunnel without checksum'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -l tun-csum -d 'Tunnel with checksum'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt" -l tun-remcsum -d 'Tunnel with remote checksum'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_dest; and __ipvsadm_fresh -r --real-server" -s r -l real-server -x -a '(__fish_print_hostnames)' -d 'Real server'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -g --gatewaying -i --ipip -m --masquerading" -s g -l gatewaying -d 'Direct routing (default)'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -g --gatewaying -i --ipip -m --masquerading" -s i -l ipip -d Tunnelling
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -g --gatewaying -i --ipip -m --masquerading" -s m -l masquerading -d NAT
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -w --weight" -s w -l weight -x -d Weight
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -x --u-threshold" -s x -l u-threshold -x -d 'Upper connection threshold'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -y --l-threshold" -s y -l l-threshold -x -d 'Lower connection threshold'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-type" -l tun-type -x -a 'ipip gue gre' -d 'Tunnel type'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-port" -l tun-port -x -d 'GUE destination port'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-nocsum" -l tun-nocsum -d 'Tunnel without checksum'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-csum" -l tun-csum -d 'Tunnel with checksum'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-remcsum" -l tun-remcsum -d 'Tunnel with remote checksum'
 
 # -L / -S
 set -l __ipvsadm_list -L -l --list
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list -S --save" -s n -l numeric -d 'Numeric addresses and ports'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -s c -l connection -d 'List connections'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l timeout -d 'List the timeouts'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l daemon -d 'List the sync daemons'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l stats -d 'Show counters'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l rate -d 'Show rates'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l thresholds -d 'Show thresholds'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l persistent-conn -d 'Show persistent connections'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l tun-info -d 'Show tunnel settings'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -s X -l exact -d 'Exact numbers'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l nosort -d 'Keep the kernel\'s order'
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list" -l json -d 'Print the listing as JSON'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list -S --save; and __ipvsadm_fresh -n --numeric" -s n -l numeric -d 'Numeric addresses and ports'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh -c --connection" -s c -l connection -d 'List connections'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --timeout" -l timeout -d 'List the timeouts'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --daemon" -l daemon -d 'List the sync daemons'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --stats" -l stats -d 'Show counters'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --rate" -l rate -d 'Show rates'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --thresholds" -l thresholds -d 'Show thresholds'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --persistent-conn" -l persistent-conn -d 'Show persistent connections'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --tun-info" -l tun-info -d 'Show tunnel settings'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh -X --exact" -s X -l exact -d 'Exact numbers'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --nosort" -l nosort -d 'Keep the kernel\'s order'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --json" -l json -d 'Print the listing as JSON'
 
 # Sync daemon
-complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list --start-daemon --stop-daemon" -l syncid -x -d 'Sync id (0-255)'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list --start-daemon --stop-daemon; and __ipvsadm_fresh --syncid" -l syncid -x -d 'Sync id (0-255)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-interface -x -a '(__ipvsadm_interfaces)' -d 'Multicast interface'
 complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-group -x -d 'Multicast group'
 complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-port -x -d 'Multicast UDP port'

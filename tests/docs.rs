@@ -1102,6 +1102,15 @@ fn fish_completes() {
     assert_eq!(fish_complete("ipvsadm mark -A ", None), set(MARK_CHAINS));
     assert_eq!(fish_complete("ipvsadm -L --js", None), set(&["--json"]));
     assert_eq!(fish_complete("ipvsadm -Ln --ra", None), set(&["--rate"]));
+    // Options already given, and the rest of their group, are left out.
+    let got = fish_complete("ipvsadm -A -t 1.2.3.4:80 -s rr -", None);
+    assert!(
+        got.contains("-p") && got.contains("--sched-flags"),
+        "{got:?}"
+    );
+    for gone in ["-t", "--udp-service", "-f", "-s", "--scheduler"] {
+        assert!(!got.contains(gone), "fish offers {gone} again: {got:?}");
+    }
     assert_eq!(
         fish_complete("ipvsadm --netns x -A -s wr", None),
         set(&["wrr"])
