@@ -130,7 +130,7 @@ complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t 
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -l sctp-service -x -a '(__ipvsadm_services --sctp-service)' -d 'SCTP virtual service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s f -l fwmark-service -x -a '(__ipvsadm_services -f)' -d 'Firewall mark service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s 6 -l ipv6 -d 'The fwmark service is IPv6'
-complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director' -l sort -d 'No effect (compatibility)'
+complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director -h --help -v --version' -l sort -d 'No effect (compatibility)'
 
 # -A / -E
 set -l __ipvsadm_svcopt -A --add-service -E --edit-service

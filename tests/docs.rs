@@ -5,9 +5,11 @@
 //!   the grammar's option table, the extensions and the `mark` options.
 //! - Each completion script (bash, zsh, fish) names every option, loads
 //!   without error, and offers the expected candidates when driven the way
-//!   the shell drives it: bash through `COMP_WORDS`, zsh through a
-//!   pseudo-terminal (`zpty`) with `compadd` recorded, fish through
-//!   `complete -C`.
+//!   the shell drives it: bash through `COMP_WORDS` and in an interactive
+//!   bash on a pseudo-terminal, zsh on a pseudo-terminal (`zpty`) with
+//!   `compadd` recorded, fish through `complete -C`. After each command
+//!   each shell offers exactly the options the grammar's command × option
+//!   matrix allows (plus our extensions).
 //! - `make install DESTDIR=…` puts every file where `man`, bash-completion,
 //!   zsh and fish look for it, and `make uninstall` removes them.
 //! - `ipvsadm-save` and `ipvsadm-restore` behave as ipvsadm 1.31's do,
@@ -37,6 +39,9 @@ struct Opt {
     is_cmd: bool,
     /// Fixed set of values, for completions.
     values: Vec<String>,
+    /// Long names of the commands this option may be given with (the
+    /// grammar's command × option matrix).
+    allowed_with: Vec<String>,
 }
 
 /// Every option of ipvsadm's grammar, from the grammar's own option table
@@ -50,8 +55,55 @@ fn table() -> Vec<Opt> {
             short: o.short.to_vec(),
             is_cmd: o.cmd.is_some(),
             values: o.values.iter().map(|v| v.to_string()).collect(),
+            allowed_with: o
+                .allowed_with()
+                .into_iter()
+                .filter_map(|c| OPTIONS.iter().find(|x| x.cmd == Some(c)))
+                .map(|x| x.long.to_string())
+                .collect(),
         })
         .collect()
+}
+
+/// The option words (long and short) the matrix allows after a command.
+fn allowed_after(cmd_long: &str) -> BTreeSet<String> {
+    let mut w = BTreeSet::new();
+    for o in table()
+        .iter()
+        .filter(|o| o.allowed_with.iter().any(|c| c == cmd_long))
+    {
+        w.insert(format!("--{}", o.long));
+        w.extend(o.short.iter().map(|c| format!("-{c}")));
+    }
+    w
+}
+
+/// Compare what a shell offers after each command with the matrix: every
+/// allowed option is offered (`-6` and `--sort`, allowed everywhere by the
+/// matrix, only where they mean something), and nothing else but our
+/// extensions.
+fn check_against_matrix(shell: &str, offered: &[(String, BTreeSet<String>)]) {
+    for (cmd, got) in offered {
+        let allowed = allowed_after(cmd);
+        let optional = set(&["-6", "--ipv6", "--sort"]);
+        let missing: Vec<&String> = allowed
+            .iter()
+            .filter(|w| !optional.contains(*w) && !got.contains(*w))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{shell}: after --{cmd}, {missing:?} not offered"
+        );
+        let extra: Vec<&String> = got
+            .iter()
+            .filter(|w| w.starts_with('-') && !allowed.contains(*w))
+            .filter(|w| !(*w == "--netns" || (*w == "--json" && cmd == "list")))
+            .collect();
+        assert!(
+            extra.is_empty(),
+            "{shell}: after --{cmd}, {extra:?} offered but illegal"
+        );
+    }
 }
 
 /// Every option word of the table: `--long` and `-x`.
@@ -538,15 +590,19 @@ fn never_offered(offered: &BTreeSet<String>) -> Vec<String> {
 #[test]
 fn bash_offers_every_option_after_some_command() {
     let mut offered = BTreeSet::new();
+    let mut per_cmd = Vec::new();
     for o in table().iter().filter(|o| o.is_cmd) {
         let mut w = vec!["ipvsadm".to_string(), format!("--{}", o.long)];
         w.extend(role(o));
         w.push("-".into());
         let w: Vec<&str> = w.iter().map(String::as_str).collect();
-        offered.extend(bash_complete(&w, false, None));
+        let got = bash_complete(&w, false, None);
+        offered.extend(got.iter().cloned());
+        per_cmd.push((o.long.clone(), got));
     }
     let missing = never_offered(&offered);
     assert!(missing.is_empty(), "bash never offers {missing:?}");
+    check_against_matrix("bash", &per_cmd);
 }
 
 #[test]
@@ -986,6 +1042,13 @@ fn zsh_completes() {
     for g in &got[12..12 + cmds.len()] {
         offered.extend(g.iter().cloned());
     }
+    let per_cmd: Vec<(String, BTreeSet<String>)> = table()
+        .iter()
+        .filter(|o| o.is_cmd)
+        .map(|o| o.long.clone())
+        .zip(got[12..12 + cmds.len()].iter().cloned())
+        .collect();
+    check_against_matrix("zsh", &per_cmd);
     let missing = never_offered(&offered);
     assert!(missing.is_empty(), "zsh never offers {missing:?}");
     // The rule commands first, the rest after them.
@@ -1129,14 +1192,18 @@ fn fish_completes() {
     let _ = fs::remove_dir_all(&dir);
 
     let mut offered = BTreeSet::new();
+    let mut per_cmd = Vec::new();
     for o in table().iter().filter(|o| o.is_cmd) {
         let head = match role(o) {
             Some(r) => format!("ipvsadm --{} {r}", o.long),
             None => format!("ipvsadm --{}", o.long),
         };
-        offered.extend(fish_complete(&format!("{head} -"), None));
-        offered.extend(fish_complete(&format!("{head} --"), None));
+        let mut got = fish_complete(&format!("{head} -"), None);
+        got.extend(fish_complete(&format!("{head} --"), None));
+        offered.extend(got.iter().cloned());
+        per_cmd.push((o.long.clone(), got));
     }
+    check_against_matrix("fish", &per_cmd);
     let missing = never_offered(&offered);
     assert!(missing.is_empty(), "fish never offers {missing:?}");
     let mark = fish_complete("ipvsadm mark -A PREROUTING -", None);
