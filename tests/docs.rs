@@ -1514,6 +1514,26 @@ fn ipvsadm_save_behaves_like_ipvsadm_131() {
         assert!(out.stdout.is_empty());
         assert_eq!(take_log(&dir), "", "ipvsadm ran for {bad:?}");
     }
+    // Same answers as Debian's own script (package ipvsadm) for bad options.
+    let theirs = Path::new("/usr/sbin/ipvsadm-save");
+    assert!(
+        theirs.is_file(),
+        "{} is missing; apt-get install ipvsadm (the reference)",
+        theirs.display()
+    );
+    for bad in [
+        &["-x"][..],
+        &["-n", "-h"],
+        &["--numeric"],
+        &["-"],
+        &["foo", "-q"],
+    ] {
+        let want = run(Command::new(theirs).args(bad));
+        let got = run_helper(&dir, "ipvsadm-save", bad, "", 0);
+        assert_eq!(got.status.code(), want.status.code(), "{bad:?}");
+        assert_eq!(text(&got.stderr), text(&want.stderr), "{bad:?}");
+        assert_eq!(text(&got.stdout), text(&want.stdout), "{bad:?}");
+    }
     // The usage names the script as it was invoked.
     std::os::unix::fs::symlink(dir.join("ipvsadm-save"), dir.join("my-save")).expect("symlink");
     let out = run_helper(&dir, "my-save", &["-q"], "", 0);
