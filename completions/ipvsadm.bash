@@ -9,18 +9,19 @@
 
 # Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
 # $1 is the program, $2 the option the save format uses (-t, -u,
-# --sctp-service or -f). Only asked when ip_vs is loaded (ipvsadm would
+# --sctp-service or -f), $3 the --netns value given on the line, if any. Only asked when ip_vs is loaded (ipvsadm would
 # otherwise load the module), or when IPVSADM_COMPLETION_QUERY is set.
 _ipvsadm_services()
 {
     local cmd=$1 kind=$2 line
-    local -a w
+    local -a w ns=()
+    [[ -n ${3-} ]] && ns=(--netns "$3")
     [[ -e /proc/net/ip_vs || -n ${IPVSADM_COMPLETION_QUERY-} ]] || return 0
     while IFS= read -r line; do
         read -r -a w <<<"$line"
         [[ ${w[0]-} == -A && ${w[1]-} == "$kind" && -n ${w[2]-} ]] &&
             printf '%s\n' "${w[2]}"
-    done < <(LC_ALL=C "$cmd" -S -n 2>/dev/null)
+    done < <(LC_ALL=C "$cmd" "${ns[@]}" -S -n 2>/dev/null)
 }
 
 _ipvsadm_mark()
@@ -101,12 +102,14 @@ _ipvsadm()
         return
     fi
     local -a kept=()
-    local i n=$cword
+    local i n=$cword netns=
     for ((i = 0; i < ${#words[@]}; i++)); do
         if ((i < cword)) && [[ ${words[i]} == --netns ]]; then
+            netns=${words[i + 1]-}
             ((i++, n -= 2))
             continue
         elif ((i < cword)) && [[ ${words[i]} == --netns=* ]]; then
+            netns=${words[i]#--netns=}
             ((n--))
             continue
         fi
@@ -195,22 +198,22 @@ _ipvsadm()
             return
             ;;
         -t | --tcp-service)
-            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -t)" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -t "$netns")" -- "$cur")
             declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
             return
             ;;
         -u | --udp-service)
-            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -u)" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -u "$netns")" -- "$cur")
             declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
             return
             ;;
         --sctp-service)
-            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" --sctp-service)" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" --sctp-service "$netns")" -- "$cur")
             declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
             return
             ;;
         -f | --fwmark-service)
-            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -f)" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -f "$netns")" -- "$cur")
             return
             ;;
         -r | --real-server | -M | --netmask | -w | --weight | -x | --u-threshold | \

@@ -61,9 +61,19 @@ end
 function __ipvsadm_services
     # Only ask when ip_vs is loaded: ipvsadm would otherwise load the module.
     test -e /proc/net/ip_vs; or set -q IPVSADM_COMPLETION_QUERY; or return 0
-    set -l prog (commandline -opc)[1]
+    set -l line (commandline -opc)
+    set -l prog $line[1]
     string match -q -- '*/*' $prog; or set prog ipvsadm
-    command $prog -S -n 2>/dev/null | while read -l -a w
+    # Ask the namespace given with --netns, if any.
+    set -l ns
+    for i in (seq (count $line))
+        if test "x$line[$i]" = x--netns; and test $i -lt (count $line)
+            set ns --netns $line[(math $i + 1)]
+        else if string match -q -- '--netns=*' $line[$i]
+            set ns $line[$i]
+        end
+    end
+    command $prog $ns -S -n 2>/dev/null | while read -l -a w
         if test (count $w) -ge 3; and test "x$w[1]" = x-A; and test "x$w[2]" = "x$argv[1]"
             printf "%s\n" $w[3]
         end

@@ -244,6 +244,10 @@ fn fake_ipvsadm(dir: &Path) -> PathBuf {
     write_exe(
         &p,
         "#!/bin/sh\n\
+         case $1 in\n\
+         --netns) echo \"-A -t 7.7.7.7:$2 -s rr\"; exit 0 ;;\n\
+         --netns=*) echo \"-A -t 7.7.7.7:${1#--netns=} -s rr\"; exit 0 ;;\n\
+         esac\n\
          [ \"$1\" = -S ] || exit 1\n\
          cat <<'EOF'\n\
          -A -t 10.0.0.1:80 -s wlc\n\
@@ -735,6 +739,12 @@ fn bash_completes_kernel_services() {
             .current_dir(root()));
         assert_eq!(text(&out.stdout).trim(), "0", "{}", text(&out.stderr));
     }
+    // The services of the namespace given with --netns.
+    assert_eq!(
+        c(&[f, "--netns", "42", "-L", "-t", ""]),
+        set(&["7.7.7.7:42"])
+    );
+    assert_eq!(c(&[f, "-L", "--netns=43", "-t", ""]), set(&["7.7.7.7:43"]));
     // Found through PATH when invoked by name.
     assert_eq!(
         bash_complete(&["ipvsadm", "-Z", "-t", "10"], false, Some(&dir)),
@@ -989,6 +999,7 @@ fn zsh_completes() {
         "ipvsadm -L --js".into(),
         "ipvsadm --netns x -A -s wr".into(),
         "ipvsadm -Ln --ra".into(),
+        "ipvsadm --netns 42 -L -t ".into(),
     ];
     let cmds: Vec<String> = table()
         .iter()
@@ -1036,17 +1047,18 @@ fn zsh_completes() {
     assert!(got[9].contains("--json"), "zsh: --json: {:?}", got[9]);
     assert!(got[10].contains("wrr"), "zsh: --netns: {:?}", got[10]);
     assert_eq!(got[11], set(&["--rate"]));
+    assert_eq!(got[12], set(&["7.7.7.7:42"]));
 
     // Every option is offered after some command.
     let mut offered = BTreeSet::new();
-    for g in &got[12..12 + cmds.len()] {
+    for g in &got[13..13 + cmds.len()] {
         offered.extend(g.iter().cloned());
     }
     let per_cmd: Vec<(String, BTreeSet<String>)> = table()
         .iter()
         .filter(|o| o.is_cmd)
         .map(|o| o.long.clone())
-        .zip(got[12..12 + cmds.len()].iter().cloned())
+        .zip(got[13..13 + cmds.len()].iter().cloned())
         .collect();
     check_against_matrix("zsh", &per_cmd);
     let missing = never_offered(&offered);
@@ -1188,6 +1200,10 @@ fn fish_completes() {
     assert_eq!(
         fish_complete("ipvsadm -e -f ", Some(&dir)),
         set(&["6", "7"])
+    );
+    assert_eq!(
+        fish_complete("ipvsadm --netns 42 -L -t ", Some(&dir)),
+        set(&["7.7.7.7:42"])
     );
     let _ = fs::remove_dir_all(&dir);
 
