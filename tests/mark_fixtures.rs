@@ -55,7 +55,10 @@ struct Sim {
 
 impl Sim {
     fn new() -> Self {
-        Sim { v4: (TableState::default(), 1), v6: (TableState::default(), 1) }
+        Sim {
+            v4: (TableState::default(), 1),
+            v6: (TableState::default(), 1),
+        }
     }
     fn get(&mut self, f: Family) -> &mut (TableState, u64) {
         match f {
@@ -94,14 +97,20 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 fn check_file(path: &str) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(path).expect("fixture file");
     let mut ok = 0;
     let mut bad = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         let (case, cmd, setup, want) = (cols[0], cols[1], cols[2], cols[3]);
         let mut sim = Sim::new();
@@ -119,14 +128,21 @@ fn check_file(path: &str) -> (usize, Vec<String>) {
             (Ok(g), Some(w)) if g == w => ok += 1,
             (Err(_), None) => ok += 1,
             (Ok(g), Some(w)) => {
-                let at = g.iter().zip(&w).position(|(a, b)| a != b).unwrap_or(g.len().min(w.len()));
+                let at = g
+                    .iter()
+                    .zip(&w)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(g.len().min(w.len()));
                 bad.push(format!(
                     "{case}: batch differs at byte {at}\n want {}\n got  {}",
                     hex(&w[at.saturating_sub(16)..]),
                     hex(&g[at.saturating_sub(16)..])
                 ))
             }
-            (Ok(g), None) => bad.push(format!("{case}: we sent a batch, iptables did not: {}", hex(&g))),
+            (Ok(g), None) => bad.push(format!(
+                "{case}: we sent a batch, iptables did not: {}",
+                hex(&g)
+            )),
             (Err(e), Some(_)) => bad.push(format!("{case}: we refused: {e}")),
         }
     }
@@ -140,14 +156,24 @@ fn fixture(name: &str) -> String {
 #[test]
 fn shared_fixtures_byte_identical() {
     let (ok, bad) = check_file(&fixture("iptables-nft-1.8.9-mark-batches.tsv"));
-    assert!(bad.is_empty(), "{ok} ok, {} differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{ok} ok, {} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     assert_eq!(ok, 48);
 }
 
 #[test]
 fn captured_fixtures_byte_identical() {
     let (ok, bad) = check_file(&fixture("captured.tsv"));
-    assert!(bad.is_empty(), "{ok} ok, {} differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{ok} ok, {} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     assert!(ok >= 60, "only {ok} fixtures");
 }
 
@@ -165,10 +191,15 @@ fn dumped_rules_round_trip() {
                 if m.ty != (10 << 8) | 6 {
                     continue;
                 }
-                let fam = if m.payload.first() == Some(&10) { Family::V6 } else { Family::V4 };
+                let fam = if m.payload.first() == Some(&10) {
+                    Family::V6
+                } else {
+                    Family::V4
+                };
                 let attrs = m.payload.get(4..).unwrap_or(&[]);
                 let exprs: Vec<Expr> = decode_list(nl::find(attrs, 4).expect("expressions"));
-                let (rule, _) = Rule::from_exprs(fam, &exprs).unwrap_or_else(|| panic!("{}: unparsed", cols[0]));
+                let (rule, _) = Rule::from_exprs(fam, &exprs)
+                    .unwrap_or_else(|| panic!("{}: unparsed", cols[0]));
                 assert_eq!(rule.to_exprs(), exprs, "{}", cols[0]);
                 n += 1;
             }
@@ -184,7 +215,9 @@ fn parsed_rule_equals_dumped_rule() {
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let cols: Vec<&str> = line.split('\t').collect();
         let Ok(c) = ours(cols[1]) else { continue };
-        let Cmd::Append { rules, .. } = &c.cmd else { continue };
+        let Cmd::Append { rules, .. } = &c.cmd else {
+            continue;
+        };
         let Some(b) = unhex(cols[3]) else { continue };
         let dumped: Vec<Rule> = nl::messages(&b)
             .iter()

@@ -35,18 +35,59 @@ pub const REG1: u32 = 1;
 /// One expression of a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expr {
-    Meta { key: u32, dreg: u32 },
-    Cmp { sreg: u32, op: u32, data: Vec<u8> },
-    Payload { dreg: u32, base: u32, offset: u32, len: u32 },
-    Bitwise { sreg: u32, dreg: u32, op: Option<u32>, len: u32, mask: Vec<u8>, xor: Vec<u8> },
-    Range { sreg: u32, op: u32, from: Vec<u8>, to: Vec<u8> },
-    Counter { bytes: u64, packets: u64 },
-    Match { name: String, rev: u32, info: Vec<u8> },
-    Target { name: String, rev: u32, info: Vec<u8> },
+    Meta {
+        key: u32,
+        dreg: u32,
+    },
+    Cmp {
+        sreg: u32,
+        op: u32,
+        data: Vec<u8>,
+    },
+    Payload {
+        dreg: u32,
+        base: u32,
+        offset: u32,
+        len: u32,
+    },
+    Bitwise {
+        sreg: u32,
+        dreg: u32,
+        op: Option<u32>,
+        len: u32,
+        mask: Vec<u8>,
+        xor: Vec<u8>,
+    },
+    Range {
+        sreg: u32,
+        op: u32,
+        from: Vec<u8>,
+        to: Vec<u8>,
+    },
+    Counter {
+        bytes: u64,
+        packets: u64,
+    },
+    Match {
+        name: String,
+        rev: u32,
+        info: Vec<u8>,
+    },
+    Target {
+        name: String,
+        rev: u32,
+        info: Vec<u8>,
+    },
     /// A verdict in register 0 (`-j ACCEPT`, `-j chain`, …).
-    Verdict { code: i32, chain: Option<String> },
+    Verdict {
+        code: i32,
+        chain: Option<String>,
+    },
     /// Anything else: the expression's name and raw DATA attributes.
-    Other { name: String, data: Option<Vec<u8>> },
+    Other {
+        name: String,
+        data: Option<Vec<u8>>,
+    },
 }
 
 fn value_nest(w: &mut Writer, ty: u16, data: &[u8]) {
@@ -102,13 +143,25 @@ impl Expr {
                 w.attr_u32(2, *op);
                 value_nest(w, 3, data);
             }
-            Expr::Payload { dreg, base, offset, len } => {
+            Expr::Payload {
+                dreg,
+                base,
+                offset,
+                len,
+            } => {
                 w.attr_u32(1, *dreg);
                 w.attr_u32(2, *base);
                 w.attr_u32(3, *offset);
                 w.attr_u32(4, *len);
             }
-            Expr::Bitwise { sreg, dreg, op, len, mask, xor } => {
+            Expr::Bitwise {
+                sreg,
+                dreg,
+                op,
+                len,
+                mask,
+                xor,
+            } => {
                 w.attr_u32(1, *sreg);
                 w.attr_u32(2, *dreg);
                 if let Some(op) = op {
@@ -152,20 +205,43 @@ impl Expr {
     pub fn decode(elem: &[u8]) -> Option<Expr> {
         let name = nl::str_of(nl::find(elem, NFTA_EXPR_NAME)?);
         let data = nl::find(elem, NFTA_EXPR_DATA);
-        let other = || Expr::Other { name: name.clone(), data: data.map(|d| d.to_vec()) };
+        let other = || Expr::Other {
+            name: name.clone(),
+            data: data.map(|d| d.to_vec()),
+        };
         let Some(d) = data else {
             return Some(other());
         };
         let u = |t: u16| nl::find(d, t).and_then(nl::be_u32);
-        let val = |t: u16| nl::find(d, t).and_then(|n| nl::find(n, NFTA_DATA_VALUE)).map(|v| v.to_vec());
+        let val = |t: u16| {
+            nl::find(d, t)
+                .and_then(|n| nl::find(n, NFTA_DATA_VALUE))
+                .map(|v| v.to_vec())
+        };
         let parsed = match name.as_str() {
-            "meta" => (|| Some(Expr::Meta { key: u(2)?, dreg: u(1)? }))(),
-            "cmp" => (|| Some(Expr::Cmp { sreg: u(1)?, op: u(2)?, data: val(3)? }))(),
+            "meta" => (|| {
+                Some(Expr::Meta {
+                    key: u(2)?,
+                    dreg: u(1)?,
+                })
+            })(),
+            "cmp" => (|| {
+                Some(Expr::Cmp {
+                    sreg: u(1)?,
+                    op: u(2)?,
+                    data: val(3)?,
+                })
+            })(),
             "payload" => (|| {
                 if nl::find(d, 5).is_some() {
                     return None; // payload set (SREG): not a match
                 }
-                Some(Expr::Payload { dreg: u(1)?, base: u(2)?, offset: u(3)?, len: u(4)? })
+                Some(Expr::Payload {
+                    dreg: u(1)?,
+                    base: u(2)?,
+                    offset: u(3)?,
+                    len: u(4)?,
+                })
             })(),
             "bitwise" => (|| {
                 Some(Expr::Bitwise {
@@ -177,7 +253,14 @@ impl Expr {
                     xor: val(5)?,
                 })
             })(),
-            "range" => (|| Some(Expr::Range { sreg: u(1)?, op: u(2)?, from: val(3)?, to: val(4)? }))(),
+            "range" => (|| {
+                Some(Expr::Range {
+                    sreg: u(1)?,
+                    op: u(2)?,
+                    from: val(3)?,
+                    to: val(4)?,
+                })
+            })(),
             "counter" => (|| {
                 Some(Expr::Counter {
                     bytes: nl::be_u64(nl::find(d, 1)?)?,

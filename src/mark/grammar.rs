@@ -45,14 +45,19 @@ pub fn family_of(args: &[String]) -> Family {
 pub fn param(family: Family, msg: &str) -> MarkError {
     let p = prog_name(family);
     MarkError::new(
-        format!("{p} v1.8.9 (nf_tables): {msg}\nTry `{p} -h' or '{p} --help' for more information.\n"),
+        format!(
+            "{p} v1.8.9 (nf_tables): {msg}\nTry `{p} -h' or '{p} --help' for more information.\n"
+        ),
         2,
     )
 }
 
 fn bad_argument(family: Family, arg: &str) -> MarkError {
     let p = prog_name(family);
-    MarkError::new(format!("Bad argument `{arg}'\nTry `{p} -h' or '{p} --help' for more information.\n"), 2)
+    MarkError::new(
+        format!("Bad argument `{arg}'\nTry `{p} -h' or '{p} --help' for more information.\n"),
+        2,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +90,18 @@ impl CmdKind {
 /// A match being built while its options are parsed.
 #[derive(Debug, Clone)]
 enum MatchB {
-    Ports { udp: bool, sport: Option<(Ports, bool)>, dport: Option<(Ports, bool)> },
-    Sctp { sport: Option<(Ports, bool)>, dport: Option<(Ports, bool)> },
-    Multiport { set: Vec<(MpWhich, Vec<Ports>, bool)> },
+    Ports {
+        udp: bool,
+        sport: Option<(Ports, bool)>,
+        dport: Option<(Ports, bool)>,
+    },
+    Sctp {
+        sport: Option<(Ports, bool)>,
+        dport: Option<(Ports, bool)>,
+    },
+    Multiport {
+        set: Vec<(MpWhich, Vec<Ports>, bool)>,
+    },
     Comment(Option<String>),
 }
 
@@ -108,7 +122,10 @@ impl MatchB {
                 matches!(opt, "sport" | "source-port" | "dport" | "destination-port")
             }
             MatchB::Multiport { .. } => {
-                matches!(opt, "sports" | "source-ports" | "dports" | "destination-ports" | "ports")
+                matches!(
+                    opt,
+                    "sports" | "source-ports" | "dports" | "destination-ports" | "ports"
+                )
             }
             MatchB::Comment(_) => opt == "comment",
         }
@@ -177,8 +194,16 @@ fn parse_port_range(family: Family, s: &str, proto: &str) -> Result<Ports, MarkE
             Ok((p, p))
         }
         Some((a, b)) => {
-            let lo = if a.is_empty() { 0 } else { parse_port(a, proto).ok_or_else(|| bad(a))? };
-            let hi = if b.is_empty() { 0xffff } else { parse_port(b, proto).ok_or_else(|| bad(b))? };
+            let lo = if a.is_empty() {
+                0
+            } else {
+                parse_port(a, proto).ok_or_else(|| bad(a))?
+            };
+            let hi = if b.is_empty() {
+                0xffff
+            } else {
+                parse_port(b, proto).ok_or_else(|| bad(b))?
+            };
             if lo > hi {
                 return Err(param(family, "invalid portrange (min > max)"));
             }
@@ -192,18 +217,21 @@ fn parse_multiport(family: Family, s: &str, proto: &str) -> Result<Vec<Ports>, M
     for part in s.split(',') {
         let (lo, hi) = match part.split_once(':') {
             Some((a, b)) => {
-                let lo = parse_port(a, proto)
-                    .ok_or_else(|| param(family, &format!("invalid port/service `{a}' specified")))?;
-                let hi = parse_port(b, proto)
-                    .ok_or_else(|| param(family, &format!("invalid port/service `{b}' specified")))?;
+                let lo = parse_port(a, proto).ok_or_else(|| {
+                    param(family, &format!("invalid port/service `{a}' specified"))
+                })?;
+                let hi = parse_port(b, proto).ok_or_else(|| {
+                    param(family, &format!("invalid port/service `{b}' specified"))
+                })?;
                 if lo >= hi {
                     return Err(param(family, "invalid portrange specified"));
                 }
                 (lo, hi)
             }
             None => {
-                let p = parse_port(part, proto)
-                    .ok_or_else(|| param(family, &format!("invalid port/service `{part}' specified")))?;
+                let p = parse_port(part, proto).ok_or_else(|| {
+                    param(family, &format!("invalid port/service `{part}' specified"))
+                })?;
                 (p, p)
             }
         };
@@ -250,13 +278,20 @@ fn resolve(family: Family, host: &str) -> Option<Vec<Vec<u8>>> {
             }
         }
     }
-    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    {
         return None;
     }
     let mut out: Vec<Vec<u8>> = Vec::new();
     for sa in (host, 0u16).to_socket_addrs().ok()? {
         let ip = sa.ip();
-        let ok = matches!((family, ip), (Family::V4, IpAddr::V4(_)) | (Family::V6, IpAddr::V6(_)));
+        let ok = matches!(
+            (family, ip),
+            (Family::V4, IpAddr::V4(_)) | (Family::V6, IpAddr::V6(_))
+        );
         let b = ip_bytes(ip);
         if ok && !out.contains(&b) {
             out.push(b);
@@ -296,7 +331,11 @@ fn parse_addrs(family: Family, s: &str, inv: bool) -> Result<Vec<Addr>, MarkErro
             .ok_or_else(|| param(family, &format!("host/network `{host}' not found")))?;
         for a in addrs {
             let addr: Vec<u8> = a.iter().zip(&mask).map(|(x, m)| x & m).collect();
-            let v = Addr { addr, mask: mask.clone(), inv };
+            let v = Addr {
+                addr,
+                mask: mask.clone(),
+                inv,
+            };
             if !out.contains(&v) {
                 out.push(v);
             }
@@ -307,11 +346,22 @@ fn parse_addrs(family: Family, s: &str, inv: bool) -> Result<Vec<Addr>, MarkErro
 
 fn parse_iface(family: Family, s: &str, inv: bool) -> Result<Iface, MarkError> {
     if s.len() > 15 {
-        return Err(param(family, &format!("interface name `{s}' must be shorter than IFNAMSIZ (15)")));
+        return Err(param(
+            family,
+            &format!("interface name `{s}' must be shorter than IFNAMSIZ (15)"),
+        ));
     }
     Ok(match s.strip_suffix('+') {
-        Some(n) => Iface { name: n.to_string(), wildcard: true, inv },
-        None => Iface { name: s.to_string(), wildcard: false, inv },
+        Some(n) => Iface {
+            name: n.to_string(),
+            wildcard: true,
+            inv,
+        },
+        None => Iface {
+            name: s.to_string(),
+            wildcard: false,
+            inv,
+        },
     })
 }
 
@@ -398,15 +448,19 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
         }
 
         for (name, inline, is_long) in items {
-            let dash = if is_long { format!("--{name}") } else { format!("-{name}") };
+            let dash = if is_long {
+                format!("--{name}")
+            } else {
+                format!("-{name}")
+            };
             let inv = std::mem::take(&mut invert);
-            let mut value = |w: &mut Words| -> Result<String, MarkError> {
+            let value = |w: &mut Words| -> Result<String, MarkError> {
                 if let Some(v) = &inline {
                     return Ok(v.clone());
                 }
-                w.next_plain()
-                    .map(|s| s.to_string())
-                    .ok_or_else(|| param(family, &format!("option \"{dash}\" requires an argument")))
+                w.next_plain().map(|s| s.to_string()).ok_or_else(|| {
+                    param(family, &format!("option \"{dash}\" requires an argument"))
+                })
             };
             let short_or_long = if is_long {
                 match name.as_str() {
@@ -438,8 +492,15 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                 name.as_str()
             };
             let is_cmd = matches!(short_or_long, "A" | "I" | "D" | "C" | "F" | "L" | "S" | "P");
-            if inv && (is_cmd || matches!(short_or_long, "j" | "t" | "m" | "n" | "v" | "x" | "4" | "6")) {
-                let what = if short_or_long == "j" { "-j".to_string() } else { format!("-{short_or_long}") };
+            if inv
+                && (is_cmd
+                    || matches!(short_or_long, "j" | "t" | "m" | "n" | "v" | "x" | "4" | "6"))
+            {
+                let what = if short_or_long == "j" {
+                    "-j".to_string()
+                } else {
+                    format!("-{short_or_long}")
+                };
                 return Err(param(family, &format!("cannot have ! before {what}")));
             }
             if is_cmd {
@@ -454,7 +515,10 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                     _ => CmdKind::P,
                 };
                 if let Some(prev) = cmd {
-                    return Err(param(family, &format!("Cannot use -{} with -{}", k.letter(), prev.letter())));
+                    return Err(param(
+                        family,
+                        &format!("Cannot use -{} with -{}", k.letter(), prev.letter()),
+                    ));
                 }
                 cmd = Some(k);
                 match k {
@@ -512,17 +576,31 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                 "x" => opts.exact = true,
                 "s" | "d" => {
                     let v = value(&mut w)?;
-                    let slot = if short_or_long == "s" { &mut srcs } else { &mut dsts };
+                    let slot = if short_or_long == "s" {
+                        &mut srcs
+                    } else {
+                        &mut dsts
+                    };
                     if slot.is_some() {
-                        return Err(param(family, &format!("multiple -{short_or_long} flags not allowed")));
+                        return Err(param(
+                            family,
+                            &format!("multiple -{short_or_long} flags not allowed"),
+                        ));
                     }
                     *slot = Some(parse_addrs(family, &v, inv)?);
                 }
                 "i" | "o" => {
                     let v = value(&mut w)?;
-                    let slot = if short_or_long == "i" { &mut iif } else { &mut oif };
+                    let slot = if short_or_long == "i" {
+                        &mut iif
+                    } else {
+                        &mut oif
+                    };
                     if slot.is_some() {
-                        return Err(param(family, &format!("multiple -{short_or_long} flags not allowed")));
+                        return Err(param(
+                            family,
+                            &format!("multiple -{short_or_long} flags not allowed"),
+                        ));
                     }
                     *slot = Some(parse_iface(family, &v, inv)?);
                 }
@@ -532,8 +610,9 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                         return Err(param(family, "multiple -p flags not allowed"));
                     }
                     proto_seen = true;
-                    let n = proto_by_name(&v)
-                        .ok_or_else(|| param(family, &format!("unknown protocol \"{v}\" specified")))?;
+                    let n = proto_by_name(&v).ok_or_else(|| {
+                        param(family, &format!("unknown protocol \"{v}\" specified"))
+                    })?;
                     if n == 0 && inv {
                         return Err(param(family, "rule would never match protocol"));
                     }
@@ -545,20 +624,37 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                         return Err(param(family, "multiple -j flags not allowed"));
                     }
                     if v != "MARK" {
-                        return Err(param(family, &format!("Couldn't load target `{v}':No such file or directory\n")));
+                        return Err(param(
+                            family,
+                            &format!("Couldn't load target `{v}':No such file or directory\n"),
+                        ));
                     }
                     target = Some(v);
                 }
                 "m" => {
                     let v = value(&mut w)?;
                     let m = match v.as_str() {
-                        "tcp" => MatchB::Ports { udp: false, sport: None, dport: None },
-                        "udp" => MatchB::Ports { udp: true, sport: None, dport: None },
-                        "sctp" => MatchB::Sctp { sport: None, dport: None },
+                        "tcp" => MatchB::Ports {
+                            udp: false,
+                            sport: None,
+                            dport: None,
+                        },
+                        "udp" => MatchB::Ports {
+                            udp: true,
+                            sport: None,
+                            dport: None,
+                        },
+                        "sctp" => MatchB::Sctp {
+                            sport: None,
+                            dport: None,
+                        },
                         "multiport" => MatchB::Multiport { set: Vec::new() },
                         "comment" => MatchB::Comment(None),
                         _ => {
-                            return Err(param(family, &format!("Couldn't load match `{v}':No such file or directory\n")))
+                            return Err(param(
+                                family,
+                                &format!("Couldn't load match `{v}':No such file or directory\n"),
+                            ))
                         }
                     };
                     matches.push(m);
@@ -569,16 +665,32 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                         return Err(param(family, &format!("unknown option \"{dash}\"")));
                     }
                     if inv {
-                        return Err(param(family, &format!("MARK: option \"{dash}\" cannot be inverted.\n")));
+                        return Err(param(
+                            family,
+                            &format!("MARK: option \"{dash}\" cannot be inverted.\n"),
+                        ));
                     }
                     let idx = MARK_OPTS.iter().position(|o| *o == name).unwrap_or(0);
                     if mark_set.iter().any(|(i, _, _)| *i == idx) {
-                        return Err(param(family, &format!("MARK: option \"{dash}\" can only be used once.\n")));
+                        return Err(param(
+                            family,
+                            &format!("MARK: option \"{dash}\" can only be used once.\n"),
+                        ));
                     }
                     let v = value(&mut w)?;
-                    let bad = || param(family, &format!("MARK: bad integer value for option \"{dash}\", or out of range.\n"));
+                    let bad = || {
+                        param(
+                            family,
+                            &format!(
+                                "MARK: bad integer value for option \"{dash}\", or out of range.\n"
+                            ),
+                        )
+                    };
                     let (a, b) = match v.split_once('/') {
-                        Some((a, b)) if idx <= 1 => (parse_u32(a).ok_or_else(bad)?, Some(parse_u32(b).ok_or_else(bad)?)),
+                        Some((a, b)) if idx <= 1 => (
+                            parse_u32(a).ok_or_else(bad)?,
+                            Some(parse_u32(b).ok_or_else(bad)?),
+                        ),
                         Some(_) => return Err(bad()),
                         None => (parse_u32(&v).ok_or_else(bad)?, None),
                     };
@@ -604,9 +716,20 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                         Some(i) => i,
                         None => {
                             let implicit = match pname {
-                                Some("tcp") => Some(MatchB::Ports { udp: false, sport: None, dport: None }),
-                                Some("udp") => Some(MatchB::Ports { udp: true, sport: None, dport: None }),
-                                Some(_) => Some(MatchB::Sctp { sport: None, dport: None }),
+                                Some("tcp") => Some(MatchB::Ports {
+                                    udp: false,
+                                    sport: None,
+                                    dport: None,
+                                }),
+                                Some("udp") => Some(MatchB::Ports {
+                                    udp: true,
+                                    sport: None,
+                                    dport: None,
+                                }),
+                                Some(_) => Some(MatchB::Sctp {
+                                    sport: None,
+                                    dport: None,
+                                }),
                                 None => None,
                             };
                             match implicit.filter(|m| m.knows(&name)) {
@@ -614,21 +737,37 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                                     matches.push(m);
                                     matches.len() - 1
                                 }
-                                None => return Err(param(family, &format!("unknown option \"{dash}\""))),
+                                None => {
+                                    return Err(param(
+                                        family,
+                                        &format!("unknown option \"{dash}\""),
+                                    ))
+                                }
                             }
                         }
                     };
                     let v = value(&mut w)?;
                     let svc_proto = pname.unwrap_or("tcp");
-                    let Some(m) = matches.get_mut(idx) else { continue };
+                    let Some(m) = matches.get_mut(idx) else {
+                        continue;
+                    };
                     let mname = m.name();
                     match m {
                         MatchB::Ports { sport, dport, .. } | MatchB::Sctp { sport, dport } => {
                             let src = matches!(name.as_str(), "sport" | "source-port");
                             let slot = if src { sport } else { dport };
                             if slot.is_some() {
-                                let canon = if src { "--source-port" } else { "--destination-port" };
-                                return Err(param(family, &format!("{mname}: option \"{canon}\" can only be used once.\n")));
+                                let canon = if src {
+                                    "--source-port"
+                                } else {
+                                    "--destination-port"
+                                };
+                                return Err(param(
+                                    family,
+                                    &format!(
+                                        "{mname}: option \"{canon}\" can only be used once.\n"
+                                    ),
+                                ));
                             }
                             *slot = Some((parse_port_range(family, &v, mname)?, inv));
                         }
@@ -642,7 +781,10 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                         }
                         MatchB::Comment(c) => {
                             if inv {
-                                return Err(param(family, "comment: option \"--comment\" cannot be inverted.\n"));
+                                return Err(param(
+                                    family,
+                                    "comment: option \"--comment\" cannot be inverted.\n",
+                                ));
                             }
                             if v.len() > 255 {
                                 return Err(param(family, &format!("comment: \"--comment\" must be no more than 255 characters\n")));
@@ -700,7 +842,13 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                     ));
                 }
                 if set.len() > 1 {
-                    return Err(param(family, &format!("multiport: option \"--{}\" can only be used once.\n", CANON[kinds[0]])));
+                    return Err(param(
+                        family,
+                        &format!(
+                            "multiport: option \"--{}\" can only be used once.\n",
+                            CANON[kinds[0]]
+                        ),
+                    ));
                 }
                 let Some((which, ports, inv)) = set.first() else {
                     return Err(param(family, "multiport expects an option"));
@@ -711,18 +859,30 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                         "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'",
                     ));
                 }
-                built.push(Match::Multiport { which: *which, ports: ports.clone(), inv: *inv });
+                built.push(Match::Multiport {
+                    which: *which,
+                    ports: ports.clone(),
+                    inv: *inv,
+                });
             }
             MatchB::Comment(c) => match c {
                 Some(c) => built.push(Match::Comment(c.clone())),
-                None => return Err(param(family, "comment: option \"--comment\" must be specified\n")),
+                None => {
+                    return Err(param(
+                        family,
+                        "comment: option \"--comment\" must be specified\n",
+                    ))
+                }
             },
         }
     }
     let target_v = match (&target, mark_set.first()) {
         (None, _) => Target::None,
         (Some(_), None) => {
-            return Err(param(family, "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required"))
+            return Err(param(
+                family,
+                "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required",
+            ))
         }
         (Some(_), Some(_)) if mark_set.len() > 1 => {
             let mut idx: Vec<usize> = mark_set.iter().map(|m| m.0).collect();
@@ -739,9 +899,15 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
     };
 
     let chain_s = chain.clone().unwrap_or_default();
-    let rule_cmd = matches!(kind, CmdKind::A | CmdKind::I | CmdKind::C) || (kind == CmdKind::D && rulenum.is_none());
-    let has_rule_opts = srcs.is_some() || dsts.is_some() || iif.is_some() || oif.is_some() || proto_seen
-        || !matches.is_empty() || target.is_some();
+    let rule_cmd = matches!(kind, CmdKind::A | CmdKind::I | CmdKind::C)
+        || (kind == CmdKind::D && rulenum.is_none());
+    let has_rule_opts = srcs.is_some()
+        || dsts.is_some()
+        || iif.is_some()
+        || oif.is_some()
+        || proto_seen
+        || !matches.is_empty()
+        || target.is_some();
     if !rule_cmd && has_rule_opts {
         let opt = if srcs.is_some() {
             "-s"
@@ -758,7 +924,10 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
         } else {
             "-m"
         };
-        return Err(param(family, &format!("Illegal option `{opt}' with this command\n")));
+        return Err(param(
+            family,
+            &format!("Illegal option `{opt}' with this command\n"),
+        ));
     }
     if rule_cmd {
         if let Some(b) = builtin(&chain_s) {
@@ -797,28 +966,56 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
         }
     }
     let cmd = match kind {
-        CmdKind::A => Cmd::Append { chain: chain_s, rules },
-        CmdKind::I => Cmd::Insert { chain: chain_s, num: rulenum.unwrap_or(1), rules },
-        CmdKind::D => match rulenum {
-            Some(num) => Cmd::DeleteNum { chain: chain_s, num },
-            None => Cmd::Delete { chain: chain_s, rules },
+        CmdKind::A => Cmd::Append {
+            chain: chain_s,
+            rules,
         },
-        CmdKind::C => Cmd::Check { chain: chain_s, rules },
+        CmdKind::I => Cmd::Insert {
+            chain: chain_s,
+            num: rulenum.unwrap_or(1),
+            rules,
+        },
+        CmdKind::D => match rulenum {
+            Some(num) => Cmd::DeleteNum {
+                chain: chain_s,
+                num,
+            },
+            None => Cmd::Delete {
+                chain: chain_s,
+                rules,
+            },
+        },
+        CmdKind::C => Cmd::Check {
+            chain: chain_s,
+            rules,
+        },
         CmdKind::F => Cmd::Flush { chain },
-        CmdKind::S => Cmd::ListRules { chain, num: rulenum },
-        CmdKind::L => Cmd::List { chain, num: rulenum },
+        CmdKind::S => Cmd::ListRules {
+            chain,
+            num: rulenum,
+        },
+        CmdKind::L => Cmd::List {
+            chain,
+            num: rulenum,
+        },
         CmdKind::P => {
             let accept = match policy.as_deref() {
                 Some("ACCEPT") => true,
                 Some("DROP") => false,
                 _ => {
                     return Err(MarkError::new(
-                        format!("{}: Bad policy name. Run `dmesg' for more information.\n", prog_name(family)),
+                        format!(
+                            "{}: Bad policy name. Run `dmesg' for more information.\n",
+                            prog_name(family)
+                        ),
                         1,
                     ))
                 }
             };
-            Cmd::Policy { chain: chain_s, accept }
+            Cmd::Policy {
+                chain: chain_s,
+                accept,
+            }
         }
     };
     Ok(Command { family, cmd, opts })

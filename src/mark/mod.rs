@@ -52,21 +52,34 @@ fn kernel_error(prog: &str, errno: i32) -> MarkError {
 fn netlink_error(prog: &str, what: &str, errno: i32) -> MarkError {
     let msg = std::io::Error::from_raw_os_error(errno).to_string();
     let msg = msg.split(" (os error").next().unwrap_or("").to_string();
-    let msg = if errno == libc::EPERM { "Permission denied (you must be root)".to_string() } else { msg };
+    let msg = if errno == libc::EPERM {
+        "Permission denied (you must be root)".to_string()
+    } else {
+        msg
+    };
     MarkError::new(format!("{prog} v1.8.9 (nf_tables): {what}: {msg}\n"), 4)
 }
 
 /// Runs a parsed command against the kernel; returns what goes to stdout.
 pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
     let prog = plan::prog_name(c.family);
-    let mut s = sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;
+    let mut s =
+        sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;
     for _attempt in 0..64 {
-        let genid = s.genid().map_err(|e| netlink_error(prog, "Could not fetch rule set generation id", e))?;
-        let state = s.load(c.family).map_err(|e| netlink_error(prog, "Could not fetch rule set", e))?;
+        let genid = s
+            .genid()
+            .map_err(|e| netlink_error(prog, "Could not fetch rule set generation id", e))?;
+        let state = s
+            .load(c.family)
+            .map_err(|e| netlink_error(prog, "Could not fetch rule set", e))?;
         let ops = plan::plan(&c.cmd, &state, c.family)?;
         let out = match &c.cmd {
-            plan::Cmd::ListRules { chain, num } => print::list_rules(&state, c.family, chain.as_deref(), *num),
-            plan::Cmd::List { chain, num } => print::list(&state, c.family, chain.as_deref(), *num, &c.opts),
+            plan::Cmd::ListRules { chain, num } => {
+                print::list_rules(&state, c.family, chain.as_deref(), *num)
+            }
+            plan::Cmd::List { chain, num } => {
+                print::list(&state, c.family, chain.as_deref(), *num, &c.opts)
+            }
             _ => String::new(),
         };
         let seq = s.batch_seq(ops.len() as u32 + 2);

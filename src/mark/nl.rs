@@ -82,7 +82,8 @@ impl Writer {
     pub fn nest_begin(&mut self, ty: u16) -> usize {
         let start = self.buf.len();
         self.buf.extend_from_slice(&0u16.to_le_bytes());
-        self.buf.extend_from_slice(&(ty | NLA_F_NESTED).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(ty | NLA_F_NESTED).to_le_bytes());
         start
     }
 

@@ -43,11 +43,31 @@ pub struct Builtin {
 
 /// The mangle table's builtin chains in iptables' listing order.
 pub const BUILTINS: [Builtin; 5] = [
-    Builtin { name: "PREROUTING", hook: 0, kind: "filter" },
-    Builtin { name: "INPUT", hook: 1, kind: "filter" },
-    Builtin { name: "FORWARD", hook: 2, kind: "filter" },
-    Builtin { name: "OUTPUT", hook: 3, kind: "route" },
-    Builtin { name: "POSTROUTING", hook: 4, kind: "filter" },
+    Builtin {
+        name: "PREROUTING",
+        hook: 0,
+        kind: "filter",
+    },
+    Builtin {
+        name: "INPUT",
+        hook: 1,
+        kind: "filter",
+    },
+    Builtin {
+        name: "FORWARD",
+        hook: 2,
+        kind: "filter",
+    },
+    Builtin {
+        name: "OUTPUT",
+        hook: 3,
+        kind: "route",
+    },
+    Builtin {
+        name: "POSTROUTING",
+        hook: 4,
+        kind: "filter",
+    },
 ];
 /// NF_IP_PRI_MANGLE.
 pub const PRIO_MANGLE: i32 = -150;
@@ -96,6 +116,8 @@ pub enum Pos {
     Append,
     Head,
     Before(u64),
+    /// Before the rule carrying NFTA_RULE_ID `n` in the same batch.
+    BeforeId(u32),
 }
 
 /// One change in a batch.
@@ -103,24 +125,64 @@ pub enum Pos {
 pub enum Op {
     NewTable,
     NewChain(&'static Builtin),
-    NewRule { chain: String, rule: Rule, pos: Pos },
-    DelRule { chain: String, rule: StoredRule, position: Option<u64> },
+    /// `id`: NFTA_RULE_ID, set when a later rule of the batch refers to it.
+    NewRule {
+        chain: String,
+        rule: Rule,
+        pos: Pos,
+        id: Option<u32>,
+    },
+    DelRule {
+        chain: String,
+        rule: StoredRule,
+        position: Option<u64>,
+    },
     Flush(Option<String>),
-    Policy { chain: &'static Builtin, accept: bool },
+    Policy {
+        chain: &'static Builtin,
+        accept: bool,
+    },
 }
 
 /// The commands of `ipvsadm mark`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    Append { chain: String, rules: Vec<Rule> },
-    Insert { chain: String, num: u32, rules: Vec<Rule> },
-    Delete { chain: String, rules: Vec<Rule> },
-    DeleteNum { chain: String, num: u32 },
-    Check { chain: String, rules: Vec<Rule> },
-    Flush { chain: Option<String> },
-    ListRules { chain: Option<String>, num: Option<u32> },
-    List { chain: Option<String>, num: Option<u32> },
-    Policy { chain: String, accept: bool },
+    Append {
+        chain: String,
+        rules: Vec<Rule>,
+    },
+    Insert {
+        chain: String,
+        num: u32,
+        rules: Vec<Rule>,
+    },
+    Delete {
+        chain: String,
+        rules: Vec<Rule>,
+    },
+    DeleteNum {
+        chain: String,
+        num: u32,
+    },
+    Check {
+        chain: String,
+        rules: Vec<Rule>,
+    },
+    Flush {
+        chain: Option<String>,
+    },
+    ListRules {
+        chain: Option<String>,
+        num: Option<u32>,
+    },
+    List {
+        chain: Option<String>,
+        num: Option<u32>,
+    },
+    Policy {
+        chain: String,
+        accept: bool,
+    },
 }
 
 fn no_chain(prog: &str) -> MarkError {
@@ -128,11 +190,19 @@ fn no_chain(prog: &str) -> MarkError {
 }
 
 fn bad_rule(prog: &str) -> MarkError {
-    MarkError::new(format!("{prog}: Bad rule (does a matching rule exist in that chain?).\n"), 1)
+    MarkError::new(
+        format!("{prog}: Bad rule (does a matching rule exist in that chain?).\n"),
+        1,
+    )
 }
 
 /// Ops that make `chain` exist (table and builtin chain when absent).
-fn ensure_chain(state: &TableState, chain: &str, prog: &str, ops: &mut Vec<Op>) -> Result<(), MarkError> {
+fn ensure_chain(
+    state: &TableState,
+    chain: &str,
+    prog: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), MarkError> {
     if state.chain(chain).is_some() {
         return Ok(());
     }
@@ -145,17 +215,27 @@ fn ensure_chain(state: &TableState, chain: &str, prog: &str, ops: &mut Vec<Op>) 
 }
 
 /// Finds the first rule of `chain` equal to `rule` (counters aside).
-pub fn find_rule(state: &TableState, family: Family, chain: &str, rule: &Rule) -> Option<(usize, StoredRule)> {
+pub fn find_rule(
+    state: &TableState,
+    family: Family,
+    chain: &str,
+    rule: &Rule,
+) -> Option<(usize, StoredRule)> {
     let c = state.chain(chain)?;
-    c.rules.iter().enumerate().find_map(|(i, s)| match Rule::from_exprs(family, &s.exprs) {
-        Some((r, _)) if &r == rule => Some((i, s.clone())),
-        _ => None,
-    })
+    c.rules
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| match Rule::from_exprs(family, &s.exprs) {
+            Some((r, _)) if &r == rule => Some((i, s.clone())),
+            _ => None,
+        })
 }
 
 fn prev_handle(state: &TableState, chain: &str, idx: usize) -> Option<u64> {
     let c = state.chain(chain)?;
-    idx.checked_sub(1).and_then(|p| c.rules.get(p)).map(|r| r.handle)
+    idx.checked_sub(1)
+        .and_then(|p| c.rules.get(p))
+        .map(|r| r.handle)
 }
 
 /// Decides the batch for `cmd`. `Ok(ops)` is sent as one batch (possibly
@@ -172,7 +252,12 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
                 if i > 0 && !state.exists {
                     ops.push(Op::NewTable);
                 }
-                ops.push(Op::NewRule { chain: chain.clone(), rule: r.clone(), pos: Pos::Append });
+                ops.push(Op::NewRule {
+                    chain: chain.clone(),
+                    rule: r.clone(),
+                    pos: Pos::Append,
+                    id: None,
+                });
             }
         }
         Cmd::Insert { chain, num, rules } => {
@@ -182,7 +267,10 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
                 if state.chain(chain).is_none() && builtin(chain).is_none() {
                     return Err(no_chain(prog));
                 }
-                return Err(MarkError::new(format!("{prog}: Index of insertion too big.\n"), 1));
+                return Err(MarkError::new(
+                    format!("{prog}: Index of insertion too big.\n"),
+                    1,
+                ));
             }
             ensure_chain(state, chain, prog, &mut ops)?;
             let pos = if n <= 1 {
@@ -199,7 +287,25 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
                 if i > 0 && !state.exists {
                     ops.push(Op::NewTable);
                 }
-                ops.push(Op::NewRule { chain: chain.clone(), rule: r.clone(), pos: pos.clone() });
+                // iptables inserts each further rule before the previous
+                // one, naming it by rule ID when its handle is not known yet.
+                let (p, id) = match &pos {
+                    Pos::Before(_) if rules.len() > 1 => {
+                        let p = if i == 0 {
+                            pos.clone()
+                        } else {
+                            Pos::BeforeId(i as u32)
+                        };
+                        (p, (i + 1 < rules.len()).then_some(i as u32 + 1))
+                    }
+                    _ => (pos.clone(), None),
+                };
+                ops.push(Op::NewRule {
+                    chain: chain.clone(),
+                    rule: r.clone(),
+                    pos: p,
+                    id,
+                });
             }
         }
         Cmd::Delete { chain, rules } => {
@@ -208,9 +314,14 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             }
             let mut st = state.clone();
             for r in rules {
-                let (idx, stored) = find_rule(&st, family, chain, r).ok_or_else(|| bad_rule(prog))?;
+                let (idx, stored) =
+                    find_rule(&st, family, chain, r).ok_or_else(|| bad_rule(prog))?;
                 let position = prev_handle(&st, chain, idx);
-                ops.push(Op::DelRule { chain: chain.clone(), rule: stored, position });
+                ops.push(Op::DelRule {
+                    chain: chain.clone(),
+                    rule: stored,
+                    position,
+                });
                 if let Some(c) = st.chains.iter_mut().find(|c| &c.name == chain) {
                     c.rules.remove(idx);
                 }
@@ -221,16 +332,21 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
                 if builtin(chain).is_none() {
                     return Err(no_chain(prog));
                 }
-                return Err(MarkError::new(format!("{prog}: Index of deletion too big.\n"), 1));
+                return Err(MarkError::new(
+                    format!("{prog}: Index of deletion too big.\n"),
+                    1,
+                ));
             };
             let idx = (*num as usize).saturating_sub(1);
-            let stored = c
-                .rules
-                .get(idx)
-                .cloned()
-                .ok_or_else(|| MarkError::new(format!("{prog}: Index of deletion too big.\n"), 1))?;
+            let stored = c.rules.get(idx).cloned().ok_or_else(|| {
+                MarkError::new(format!("{prog}: Index of deletion too big.\n"), 1)
+            })?;
             let position = prev_handle(state, chain, idx);
-            ops.push(Op::DelRule { chain: chain.clone(), rule: stored, position });
+            ops.push(Op::DelRule {
+                chain: chain.clone(),
+                rule: stored,
+                position,
+            });
         }
         Cmd::Check { chain, rules } => {
             if state.chain(chain).is_none() && builtin(chain).is_none() {
@@ -262,13 +378,15 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             }
         }
         Cmd::Policy { chain, accept } => {
-            let b = builtin(chain).ok_or_else(|| {
-                MarkError::new(format!("{prog}: Bad built-in chain name.\n"), 1)
-            })?;
+            let b = builtin(chain)
+                .ok_or_else(|| MarkError::new(format!("{prog}: Bad built-in chain name.\n"), 1))?;
             if !state.exists {
                 ops.push(Op::NewTable);
             }
-            ops.push(Op::Policy { chain: b, accept: *accept });
+            ops.push(Op::Policy {
+                chain: b,
+                accept: *accept,
+            });
         }
     }
     Ok(ops)
@@ -282,7 +400,14 @@ pub fn prog_name(family: Family) -> &'static str {
     }
 }
 
-fn encode_chain(w: &mut Writer, b: &Builtin, flags: u16, seq: u32, family: Family, policy: Option<bool>) {
+fn encode_chain(
+    w: &mut Writer,
+    b: &Builtin,
+    flags: u16,
+    seq: u32,
+    family: Family,
+    policy: Option<bool>,
+) {
     let m = w.begin_msg(nft_type(NFT_MSG_NEWCHAIN), flags, seq, family.nfproto(), 0);
     w.attr_str(1, TABLE);
     w.attr_str(3, b.name);
@@ -313,7 +438,13 @@ fn encode_exprs(w: &mut Writer, exprs: &[Expr]) {
 pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8> {
     let mut w = Writer::new();
     let mut seq = seq;
-    let m = w.begin_msg(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq, 0, NFNL_SUBSYS_NFTABLES);
+    let m = w.begin_msg(
+        NFNL_MSG_BATCH_BEGIN,
+        NLM_F_REQUEST,
+        seq,
+        0,
+        NFNL_SUBSYS_NFTABLES,
+    );
     w.attr_u32(1, genid);
     w.end_msg(m);
     let fam = family.nfproto();
@@ -321,13 +452,28 @@ pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8>
         seq = seq.wrapping_add(1);
         match op {
             Op::NewTable => {
-                let m = w.begin_msg(nft_type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE, seq, fam, 0);
+                let m = w.begin_msg(
+                    nft_type(NFT_MSG_NEWTABLE),
+                    NLM_F_REQUEST | NLM_F_CREATE,
+                    seq,
+                    fam,
+                    0,
+                );
                 w.attr_str(1, TABLE);
                 w.end_msg(m);
             }
-            Op::NewChain(b) => encode_chain(&mut w, b, NLM_F_REQUEST | NLM_F_CREATE, seq, family, None),
-            Op::Policy { chain, accept } => encode_chain(&mut w, chain, NLM_F_REQUEST, seq, family, Some(*accept)),
-            Op::NewRule { chain, rule, pos } => {
+            Op::NewChain(b) => {
+                encode_chain(&mut w, b, NLM_F_REQUEST | NLM_F_CREATE, seq, family, None)
+            }
+            Op::Policy { chain, accept } => {
+                encode_chain(&mut w, chain, NLM_F_REQUEST, seq, family, Some(*accept))
+            }
+            Op::NewRule {
+                chain,
+                rule,
+                pos,
+                id,
+            } => {
                 let flags = match pos {
                     Pos::Append => NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND,
                     _ => NLM_F_REQUEST | NLM_F_CREATE,
@@ -344,9 +490,19 @@ pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8>
                 w.attr_u32(1, proto);
                 w.attr_u32(2, flags);
                 w.nest_end(c);
+                if let Some(id) = id {
+                    w.attr_u32(9, *id);
+                }
+                if let Pos::BeforeId(p) = pos {
+                    w.attr_u32(10, *p);
+                }
                 w.end_msg(m);
             }
-            Op::DelRule { chain, rule, position } => {
+            Op::DelRule {
+                chain,
+                rule,
+                position,
+            } => {
                 let m = w.begin_msg(nft_type(NFT_MSG_DELRULE), NLM_F_REQUEST, seq, fam, 0);
                 w.attr_str(1, TABLE);
                 w.attr_str(2, chain);
@@ -373,7 +529,13 @@ pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8>
         }
     }
     seq = seq.wrapping_add(1);
-    let m = w.begin_msg(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq, 0, NFNL_SUBSYS_NFTABLES);
+    let m = w.begin_msg(
+        NFNL_MSG_BATCH_END,
+        NLM_F_REQUEST,
+        seq,
+        0,
+        NFNL_SUBSYS_NFTABLES,
+    );
     w.end_msg(m);
     w.buf
 }
@@ -381,6 +543,7 @@ pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8>
 /// Replays `ops` on a snapshot the way the kernel would (handles from a
 /// per-table counter). Used by tests to follow setup commands.
 pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
+    let mut ids: Vec<(u32, u64)> = Vec::new();
     for op in ops {
         match op {
             Op::NewTable => state.exists = true,
@@ -404,26 +567,63 @@ pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
                 });
                 *next_handle += 1;
             }
-            Op::NewRule { chain, rule, pos } => {
+            Op::NewRule {
+                chain,
+                rule,
+                pos,
+                id,
+            } => {
+                if let Some(id) = id {
+                    ids.push((*id, *next_handle));
+                }
                 // The kernel reports the bitwise operation it defaulted.
                 let exprs = rule
                     .to_exprs()
                     .into_iter()
                     .map(|e| match e {
-                        Expr::Bitwise { sreg, dreg, op: None, len, mask, xor } => {
-                            Expr::Bitwise { sreg, dreg, op: Some(0), len, mask, xor }
-                        }
+                        Expr::Bitwise {
+                            sreg,
+                            dreg,
+                            op: None,
+                            len,
+                            mask,
+                            xor,
+                        } => Expr::Bitwise {
+                            sreg,
+                            dreg,
+                            op: Some(0),
+                            len,
+                            mask,
+                            xor,
+                        },
                         e => e,
                     })
                     .collect();
-                let stored = StoredRule { handle: *next_handle, exprs, userdata: None };
+                let stored = StoredRule {
+                    handle: *next_handle,
+                    exprs,
+                    userdata: None,
+                };
                 *next_handle += 1;
                 if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
                     match pos {
                         Pos::Append => c.rules.push(stored),
                         Pos::Head => c.rules.insert(0, stored),
                         Pos::Before(h) => {
-                            let idx = c.rules.iter().position(|r| r.handle == *h).unwrap_or(c.rules.len());
+                            let idx = c
+                                .rules
+                                .iter()
+                                .position(|r| r.handle == *h)
+                                .unwrap_or(c.rules.len());
+                            c.rules.insert(idx, stored);
+                        }
+                        Pos::BeforeId(n) => {
+                            let h = ids.iter().find(|(i, _)| i == n).map(|x| x.1);
+                            let idx = c
+                                .rules
+                                .iter()
+                                .position(|r| Some(r.handle) == h)
+                                .unwrap_or(c.rules.len());
                             c.rules.insert(idx, stored);
                         }
                     }

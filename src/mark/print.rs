@@ -19,20 +19,42 @@ struct View<'a> {
 
 fn views<'a>(state: &'a TableState, family: Family) -> Vec<View<'a>> {
     let parse = |c: &super::plan::ChainState| {
-        c.rules.iter().map(|r| Rule::from_exprs(family, &r.exprs)).collect::<Vec<_>>()
+        c.rules
+            .iter()
+            .map(|r| Rule::from_exprs(family, &r.exprs))
+            .collect::<Vec<_>>()
     };
     let mut out = Vec::new();
     for b in BUILTINS.iter() {
         match state.chain(b.name) {
-            Some(c) => out.push(View { name: b.name, policy: Some(c.policy.unwrap_or(1)), counters: c.counters, rules: parse(c) }),
-            None => out.push(View { name: b.name, policy: Some(1), counters: (0, 0), rules: Vec::new() }),
+            Some(c) => out.push(View {
+                name: b.name,
+                policy: Some(c.policy.unwrap_or(1)),
+                counters: c.counters,
+                rules: parse(c),
+            }),
+            None => out.push(View {
+                name: b.name,
+                policy: Some(1),
+                counters: (0, 0),
+                rules: Vec::new(),
+            }),
         }
     }
     for c in &state.chains {
         if BUILTINS.iter().any(|b| b.name == c.name) {
             continue;
         }
-        out.push(View { name: &c.name, policy: if c.base.is_some() { Some(c.policy.unwrap_or(1)) } else { None }, counters: c.counters, rules: parse(c) });
+        out.push(View {
+            name: &c.name,
+            policy: if c.base.is_some() {
+                Some(c.policy.unwrap_or(1))
+            } else {
+                None
+            },
+            counters: c.counters,
+            rules: parse(c),
+        });
     }
     out
 }
@@ -91,7 +113,9 @@ fn save_iface(out: &mut String, letter: char, i: &Iface) {
 }
 
 fn proto_save_name(p: u8) -> String {
-    names::proto_name(p).or_else(|| builtin_proto_name(p).map(str::to_string)).unwrap_or_else(|| p.to_string())
+    names::proto_name(p)
+        .or_else(|| builtin_proto_name(p).map(str::to_string))
+        .unwrap_or_else(|| p.to_string())
 }
 
 fn builtin_proto_name(p: u8) -> Option<&'static str> {
@@ -111,7 +135,13 @@ fn builtin_proto_name(p: u8) -> Option<&'static str> {
 }
 
 fn proto_list_name(p: u8) -> Option<String> {
-    builtin_proto_name(p).map(str::to_string).or_else(|| if p != 0 { names::proto_name(p) } else { None })
+    builtin_proto_name(p).map(str::to_string).or_else(|| {
+        if p != 0 {
+            names::proto_name(p)
+        } else {
+            None
+        }
+    })
 }
 
 /// iptables' xtables_save_string.
@@ -176,18 +206,31 @@ pub fn save_rule(chain: &str, r: &Rule) -> String {
     if let Some(a) = &r.dst {
         save_addr(&mut out, r.family, 'd', a);
     }
-    if let Some(i) = &r.iif {
+    // A lone `+` matches every interface and is not shown.
+    let shown = |i: &&Iface| !(i.wildcard && i.name.is_empty());
+    if let Some(i) = r.iif.as_ref().filter(shown) {
         save_iface(&mut out, 'i', i);
     }
-    if let Some(i) = &r.oif {
+    if let Some(i) = r.oif.as_ref().filter(shown) {
         save_iface(&mut out, 'o', i);
     }
     if let Some((p, inv)) = r.proto {
-        let _ = write!(out, " {}-p {}", if inv { "! " } else { "" }, proto_save_name(p));
+        let _ = write!(
+            out,
+            " {}-p {}",
+            if inv { "! " } else { "" },
+            proto_save_name(p)
+        );
     }
     for m in &r.matches {
         match m {
-            Match::Ports { udp, sport, dport, sinv, dinv } => {
+            Match::Ports {
+                udp,
+                sport,
+                dport,
+                sinv,
+                dinv,
+            } => {
                 out.push_str(if *udp { " -m udp" } else { " -m tcp" });
                 if *sport != ANY_PORTS || *sinv {
                     save_ports(&mut out, "sport", *sport, *sinv);
@@ -196,7 +239,12 @@ pub fn save_rule(chain: &str, r: &Rule) -> String {
                     save_ports(&mut out, "dport", *dport, *dinv);
                 }
             }
-            Match::Sctp { sport, dport, sinv, dinv } => {
+            Match::Sctp {
+                sport,
+                dport,
+                sinv,
+                dinv,
+            } => {
                 out.push_str(" -m sctp");
                 if let Some(p) = sport {
                     save_ports(&mut out, "sport", *p, *sinv);
@@ -243,10 +291,18 @@ pub fn save_rule(chain: &str, r: &Rule) -> String {
 }
 
 /// `-S [chain [num]]`.
-pub fn list_rules(state: &TableState, family: Family, chain: Option<&str>, num: Option<u32>) -> String {
+pub fn list_rules(
+    state: &TableState,
+    family: Family,
+    chain: Option<&str>,
+    num: Option<u32>,
+) -> String {
     let vs = views(state, family);
     let mut out = String::new();
-    let selected: Vec<&View> = vs.iter().filter(|v| chain.is_none_or(|c| c == v.name)).collect();
+    let selected: Vec<&View> = vs
+        .iter()
+        .filter(|v| chain.is_none_or(|c| c == v.name))
+        .collect();
     if num.is_none() {
         for v in &selected {
             match v.policy {
@@ -321,7 +377,9 @@ fn network_name(a: &[u8]) -> Option<String> {
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("");
         let mut it = line.split_whitespace();
-        let (Some(name), Some(numtxt)) = (it.next(), it.next()) else { continue };
+        let (Some(name), Some(numtxt)) = (it.next(), it.next()) else {
+            continue;
+        };
         let mut parts: Vec<u32> = Vec::new();
         for p in numtxt.split('.') {
             match p.parse::<u32>() {
@@ -357,7 +415,13 @@ fn list_addr(family: Family, a: &Option<Addr>, numeric: bool) -> (char, String) 
         addr_text(family, &a.addr)
     } else {
         names::host_name(&a.addr)
-            .or_else(|| if family == Family::V4 { network_name(&a.addr) } else { None })
+            .or_else(|| {
+                if family == Family::V4 {
+                    network_name(&a.addr)
+                } else {
+                    None
+                }
+            })
             .unwrap_or_else(|| addr_text(family, &a.addr))
     };
     let full = a.mask.iter().all(|&b| b == 0xff);
@@ -389,7 +453,12 @@ fn print_ports(out: &mut String, name: &str, p: Ports, inv: bool, proto: &str, n
     if p.0 == p.1 {
         let _ = write!(out, " {name}:{i}{}", port_text(p.0, proto, numeric));
     } else {
-        let _ = write!(out, " {name}s:{i}{}:{}", port_text(p.0, proto, numeric), port_text(p.1, proto, numeric));
+        let _ = write!(
+            out,
+            " {name}s:{i}{}:{}",
+            port_text(p.0, proto, numeric),
+            port_text(p.1, proto, numeric)
+        );
     }
 }
 
@@ -425,7 +494,6 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
                 Some(i) if !(i.wildcard && i.name.is_empty()) => {
                     format!("{}{}", if i.inv { "!" } else { "" }, i.display())
                 }
-                Some(i) if i.wildcard => "+".into(),
                 _ => if opts.numeric { "*" } else { "any" }.into(),
             }
         };
@@ -443,13 +511,24 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
     };
     for m in &r.matches {
         match m {
-            Match::Ports { udp, sport, dport, sinv, dinv } => {
+            Match::Ports {
+                udp,
+                sport,
+                dport,
+                sinv,
+                dinv,
+            } => {
                 let pn = if *udp { "udp" } else { "tcp" };
                 let _ = write!(out, " {pn}");
                 print_ports(out, "spt", *sport, *sinv, pn, opts.numeric);
                 print_ports(out, "dpt", *dport, *dinv, pn, opts.numeric);
             }
-            Match::Sctp { sport, dport, sinv, dinv } => {
+            Match::Sctp {
+                sport,
+                dport,
+                sinv,
+                dinv,
+            } => {
                 out.push_str(" sctp");
                 if let Some(sp) = sport {
                     print_ports(out, "spt", *sp, *sinv, "sctp", opts.numeric);
@@ -510,11 +589,17 @@ fn header(out: &mut String, opts: &ListOpts) {
     if opts.verbose {
         let _ = write!(out, " {:<6} {:<6} ", "in", "out");
     }
-    let _ = write!(out, " {:<19} {:<19} \n", "source", "destination");
+    let _ = write!(out, " {:<20} {:<19} \n", "source", "destination");
 }
 
 /// `-L [chain [num]]` with its listing options.
-pub fn list(state: &TableState, family: Family, chain: Option<&str>, rnum: Option<u32>, opts: &ListOpts) -> String {
+pub fn list(
+    state: &TableState,
+    family: Family,
+    chain: Option<&str>,
+    rnum: Option<u32>,
+    opts: &ListOpts,
+) -> String {
     let vs = views(state, family);
     let mut out = String::new();
     let mut first = true;

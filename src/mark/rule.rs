@@ -87,13 +87,32 @@ pub enum MpWhich {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Match {
     /// tcp or udp ports (`udp` selects the xt name and flags layout).
-    Ports { udp: bool, sport: Ports, dport: Ports, sinv: bool, dinv: bool },
+    Ports {
+        udp: bool,
+        sport: Ports,
+        dport: Ports,
+        sinv: bool,
+        dinv: bool,
+    },
     /// `-m sctp` ports (xt match).
-    Sctp { sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: bool },
-    Multiport { which: MpWhich, ports: Vec<Ports>, inv: bool },
+    Sctp {
+        sport: Option<Ports>,
+        dport: Option<Ports>,
+        sinv: bool,
+        dinv: bool,
+    },
+    Multiport {
+        which: MpWhich,
+        ports: Vec<Ports>,
+        inv: bool,
+    },
     Comment(String),
     /// An xt match we do not model (kept for printing and comparison).
-    Xt { name: String, rev: u32, info: Vec<u8> },
+    Xt {
+        name: String,
+        rev: u32,
+        info: Vec<u8>,
+    },
 }
 
 /// The rule's target.
@@ -101,10 +120,20 @@ pub enum Match {
 pub enum Target {
     None,
     /// MARK revision 2: new = (old & ~mask) ^ mark.
-    Mark { mark: u32, mask: u32 },
+    Mark {
+        mark: u32,
+        mask: u32,
+    },
     /// A verdict such as ACCEPT, DROP, RETURN or a chain jump.
-    Verdict { code: i32, chain: Option<String> },
-    Xt { name: String, rev: u32, info: Vec<u8> },
+    Verdict {
+        code: i32,
+        chain: Option<String>,
+    },
+    Xt {
+        name: String,
+        rev: u32,
+        info: Vec<u8>,
+    },
 }
 
 /// One iptables rule, as parsed from the command line or from a dump.
@@ -134,11 +163,20 @@ const XT_SCTP_DEST_PORTS: u32 = 0x02;
 const XT_MULTI_PORTS: usize = 15;
 
 fn cmp(op: u32, data: Vec<u8>) -> Expr {
-    Expr::Cmp { sreg: REG1, op, data }
+    Expr::Cmp {
+        sreg: REG1,
+        op,
+        data,
+    }
 }
 
 fn payload(base: u32, offset: u32, len: u32) -> Expr {
-    Expr::Payload { dreg: REG1, base, offset, len }
+    Expr::Payload {
+        dreg: REG1,
+        base,
+        offset,
+        len,
+    }
 }
 
 fn iface_exprs(out: &mut Vec<Expr>, key: u32, i: &Iface) {
@@ -176,9 +214,15 @@ fn addr_exprs(out: &mut Vec<Expr>, offset: u32, a: &Addr) {
 
 fn port_cmp(out: &mut Vec<Expr>, p: Ports, inv: bool) {
     if p.0 == p.1 {
-        out.push(cmp(if inv { CMP_NEQ } else { CMP_EQ }, p.0.to_be_bytes().to_vec()));
+        out.push(cmp(
+            if inv { CMP_NEQ } else { CMP_EQ },
+            p.0.to_be_bytes().to_vec(),
+        ));
     } else if p.0 == 0 {
-        out.push(cmp(if inv { CMP_GT } else { CMP_LTE }, p.1.to_be_bytes().to_vec()));
+        out.push(cmp(
+            if inv { CMP_GT } else { CMP_LTE },
+            p.1.to_be_bytes().to_vec(),
+        ));
     } else {
         out.push(Expr::Range {
             sreg: REG1,
@@ -279,7 +323,13 @@ fn le_u32(b: &[u8], off: usize) -> Option<u32> {
 
 fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
     match m {
-        Match::Ports { udp, sport, dport, sinv, dinv } => {
+        Match::Ports {
+            udp,
+            sport,
+            dport,
+            sinv,
+            dinv,
+        } => {
             let inv = (*sinv as u8) * XT_TCP_INV_SRCPT | (*dinv as u8) * XT_TCP_INV_DSTPT;
             if *sport == ANY_PORTS && *dport == ANY_PORTS && inv == 0 {
                 out.push(Expr::Match {
@@ -289,7 +339,12 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
                 });
                 return;
             }
-            if sport.0 != 0 && sport.0 == sport.1 && dport.0 != 0 && dport.0 == dport.1 && sinv == dinv {
+            if sport.0 != 0
+                && sport.0 == sport.1
+                && dport.0 != 0
+                && dport.0 == dport.1
+                && sinv == dinv
+            {
                 out.push(payload(BASE_TRANSPORT, 0, 4));
                 let mut data = sport.0.to_be_bytes().to_vec();
                 data.extend_from_slice(&dport.0.to_be_bytes());
@@ -305,7 +360,12 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
                 port_cmp(out, *dport, *dinv);
             }
         }
-        Match::Sctp { sport, dport, sinv, dinv } => out.push(Expr::Match {
+        Match::Sctp {
+            sport,
+            dport,
+            sinv,
+            dinv,
+        } => out.push(Expr::Match {
             name: "sctp".into(),
             rev: 0,
             info: sctp_info(*sport, *dport, *sinv, *dinv),
@@ -315,8 +375,16 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
             rev: 1,
             info: multiport_info(*which, ports, *inv),
         }),
-        Match::Comment(c) => out.push(Expr::Match { name: "comment".into(), rev: 0, info: comment_info(c) }),
-        Match::Xt { name, rev, info } => out.push(Expr::Match { name: name.clone(), rev: *rev, info: info.clone() }),
+        Match::Comment(c) => out.push(Expr::Match {
+            name: "comment".into(),
+            rev: 0,
+            info: comment_info(c),
+        }),
+        Match::Xt { name, rev, info } => out.push(Expr::Match {
+            name: name.clone(),
+            rev: *rev,
+            info: info.clone(),
+        }),
     }
 }
 
@@ -332,7 +400,10 @@ impl Rule {
             iface_exprs(&mut out, META_OIFNAME, i);
         }
         if let Some((p, inv)) = self.proto {
-            out.push(Expr::Meta { key: META_L4PROTO, dreg: REG1 });
+            out.push(Expr::Meta {
+                key: META_L4PROTO,
+                dreg: REG1,
+            });
             out.push(cmp(if inv { CMP_NEQ } else { CMP_EQ }, vec![p]));
         }
         if let Some(a) = &self.src {
@@ -344,18 +415,30 @@ impl Rule {
         for m in &self.matches {
             match_exprs(&mut out, m);
         }
-        out.push(Expr::Counter { bytes: 0, packets: 0 });
+        out.push(Expr::Counter {
+            bytes: 0,
+            packets: 0,
+        });
         match &self.target {
             Target::None => {}
             Target::Mark { mark, mask } => {
                 let mut info = mark.to_le_bytes().to_vec();
                 info.extend_from_slice(&mask.to_le_bytes());
-                out.push(Expr::Target { name: "MARK".into(), rev: 2, info });
+                out.push(Expr::Target {
+                    name: "MARK".into(),
+                    rev: 2,
+                    info,
+                });
             }
-            Target::Verdict { code, chain } => out.push(Expr::Verdict { code: *code, chain: chain.clone() }),
-            Target::Xt { name, rev, info } => {
-                out.push(Expr::Target { name: name.clone(), rev: *rev, info: info.clone() })
-            }
+            Target::Verdict { code, chain } => out.push(Expr::Verdict {
+                code: *code,
+                chain: chain.clone(),
+            }),
+            Target::Xt { name, rev, info } => out.push(Expr::Target {
+                name: name.clone(),
+                rev: *rev,
+                info: info.clone(),
+            }),
         }
         out
     }
@@ -372,7 +455,10 @@ impl Rule {
     /// does. Returns the rule and its (packets, bytes) counters, or None when
     /// the rule uses expressions iptables-nft would not have written.
     pub fn from_exprs(family: Family, exprs: &[Expr]) -> Option<(Rule, (u64, u64))> {
-        let mut r = Rule { family, ..Default::default() };
+        let mut r = Rule {
+            family,
+            ..Default::default()
+        };
         let mut counters = (0u64, 0u64);
         let mut i = 0usize;
         let alen = family.addr_len();
@@ -382,7 +468,14 @@ impl Rule {
                 Expr::Meta { key, dreg: REG1 } => {
                     let next = exprs.get(i);
                     match (*key, next) {
-                        (META_IIFNAME | META_OIFNAME, Some(Expr::Cmp { sreg: REG1, op, data })) => {
+                        (
+                            META_IIFNAME | META_OIFNAME,
+                            Some(Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            }),
+                        ) => {
                             i += 1;
                             let inv = match *op {
                                 CMP_EQ => false,
@@ -393,7 +486,11 @@ impl Rule {
                                 Some((0, rest)) => (rest, false),
                                 _ => (data.as_slice(), true),
                             };
-                            let ifc = Iface { name: String::from_utf8_lossy(name).into_owned(), wildcard, inv };
+                            let ifc = Iface {
+                                name: String::from_utf8_lossy(name).into_owned(),
+                                wildcard,
+                                inv,
+                            };
                             if *key == META_IIFNAME {
                                 r.iif = Some(ifc);
                             } else {
@@ -401,14 +498,25 @@ impl Rule {
                             }
                         }
                         (META_IIFNAME | META_OIFNAME, _) => {
-                            let ifc = Iface { name: String::new(), wildcard: true, inv: false };
+                            let ifc = Iface {
+                                name: String::new(),
+                                wildcard: true,
+                                inv: false,
+                            };
                             if *key == META_IIFNAME {
                                 r.iif = Some(ifc);
                             } else {
                                 r.oif = Some(ifc);
                             }
                         }
-                        (META_L4PROTO, Some(Expr::Cmp { sreg: REG1, op, data })) if data.len() == 1 => {
+                        (
+                            META_L4PROTO,
+                            Some(Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            }),
+                        ) if data.len() == 1 => {
                             i += 1;
                             let inv = match *op {
                                 CMP_EQ => false,
@@ -420,13 +528,25 @@ impl Rule {
                         _ => return None,
                     }
                 }
-                Expr::Payload { dreg: REG1, base: BASE_NETWORK, offset, len } => {
+                Expr::Payload {
+                    dreg: REG1,
+                    base: BASE_NETWORK,
+                    offset,
+                    len,
+                } => {
                     let len = *len as usize;
                     if len > alen {
                         return None;
                     }
                     let mut mask = vec![0u8; alen];
-                    if let Some(Expr::Bitwise { sreg: REG1, dreg: REG1, mask: m, xor, len: bl, .. }) = exprs.get(i)
+                    if let Some(Expr::Bitwise {
+                        sreg: REG1,
+                        dreg: REG1,
+                        mask: m,
+                        xor,
+                        len: bl,
+                        ..
+                    }) = exprs.get(i)
                     {
                         if *bl as usize != len || m.len() != len || xor.iter().any(|&b| b != 0) {
                             return None;
@@ -436,7 +556,12 @@ impl Rule {
                     } else {
                         mask[..len].iter_mut().for_each(|b| *b = 0xff);
                     }
-                    let Some(Expr::Cmp { sreg: REG1, op, data }) = exprs.get(i) else {
+                    let Some(Expr::Cmp {
+                        sreg: REG1,
+                        op,
+                        data,
+                    }) = exprs.get(i)
+                    else {
                         return None;
                     };
                     i += 1;
@@ -459,7 +584,12 @@ impl Rule {
                         return None;
                     }
                 }
-                Expr::Payload { dreg: REG1, base: BASE_TRANSPORT, offset, len } => {
+                Expr::Payload {
+                    dreg: REG1,
+                    base: BASE_TRANSPORT,
+                    offset,
+                    len,
+                } => {
                     let udp = match r.proto {
                         Some((6, false)) => false,
                         Some((17, false)) => true,
@@ -468,7 +598,15 @@ impl Rule {
                     let next = exprs.get(i)?;
                     i += 1;
                     let (ports, inv): (Vec<Ports>, bool) = match (offset, len, next) {
-                        (0, 4, Expr::Cmp { sreg: REG1, op, data }) if data.len() == 4 => {
+                        (
+                            0,
+                            4,
+                            Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            },
+                        ) if data.len() == 4 => {
                             let s = u16::from_be_bytes([data[0], data[1]]);
                             let d = u16::from_be_bytes([data[2], data[3]]);
                             let inv = match *op {
@@ -478,7 +616,15 @@ impl Rule {
                             };
                             (vec![(s, s), (d, d)], inv)
                         }
-                        (0 | 2, 2, Expr::Cmp { sreg: REG1, op, data }) if data.len() == 2 => {
+                        (
+                            0 | 2,
+                            2,
+                            Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            },
+                        ) if data.len() == 2 => {
                             let p = u16::from_be_bytes([data[0], data[1]]);
                             match *op {
                                 CMP_EQ => (vec![(p, p)], false),
@@ -488,7 +634,16 @@ impl Rule {
                                 _ => return None,
                             }
                         }
-                        (0 | 2, 2, Expr::Range { sreg: REG1, op, from, to }) if from.len() == 2 && to.len() == 2 => {
+                        (
+                            0 | 2,
+                            2,
+                            Expr::Range {
+                                sreg: REG1,
+                                op,
+                                from,
+                                to,
+                            },
+                        ) if from.len() == 2 && to.len() == 2 => {
                             let lo = u16::from_be_bytes([from[0], from[1]]);
                             let hi = u16::from_be_bytes([to[0], to[1]]);
                             let inv = match *op {
@@ -501,14 +656,31 @@ impl Rule {
                         _ => return None,
                     };
                     // Extend the last port match of this kind, as iptables does.
-                    let idx = match r.matches.iter().rposition(|m| matches!(m, Match::Ports { udp: u, .. } if *u == udp)) {
+                    let idx = match r
+                        .matches
+                        .iter()
+                        .rposition(|m| matches!(m, Match::Ports { udp: u, .. } if *u == udp))
+                    {
                         Some(idx) => idx,
                         None => {
-                            r.matches.push(Match::Ports { udp, sport: ANY_PORTS, dport: ANY_PORTS, sinv: false, dinv: false });
+                            r.matches.push(Match::Ports {
+                                udp,
+                                sport: ANY_PORTS,
+                                dport: ANY_PORTS,
+                                sinv: false,
+                                dinv: false,
+                            });
                             r.matches.len() - 1
                         }
                     };
-                    if let Some(Match::Ports { sport, dport, sinv, dinv, .. }) = r.matches.get_mut(idx) {
+                    if let Some(Match::Ports {
+                        sport,
+                        dport,
+                        sinv,
+                        dinv,
+                        ..
+                    }) = r.matches.get_mut(idx)
+                    {
                         if ports.len() == 2 {
                             *sport = ports[0];
                             *dport = ports[1];
@@ -527,11 +699,23 @@ impl Rule {
                 Expr::Match { name, rev, info } => r.matches.push(decode_match(name, *rev, info)),
                 Expr::Target { name, rev, info } => {
                     r.target = match (name.as_str(), rev) {
-                        ("MARK", 2) => Target::Mark { mark: le_u32(info, 0)?, mask: le_u32(info, 4)? },
-                        _ => Target::Xt { name: name.clone(), rev: *rev, info: info.clone() },
+                        ("MARK", 2) => Target::Mark {
+                            mark: le_u32(info, 0)?,
+                            mask: le_u32(info, 4)?,
+                        },
+                        _ => Target::Xt {
+                            name: name.clone(),
+                            rev: *rev,
+                            info: info.clone(),
+                        },
                     }
                 }
-                Expr::Verdict { code, chain } => r.target = Target::Verdict { code: *code, chain: chain.clone() },
+                Expr::Verdict { code, chain } => {
+                    r.target = Target::Verdict {
+                        code: *code,
+                        chain: chain.clone(),
+                    }
+                }
                 _ => return None,
             }
         }
@@ -540,7 +724,11 @@ impl Rule {
 }
 
 fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
-    let xt = || Match::Xt { name: name.to_string(), rev, info: info.to_vec() };
+    let xt = || Match::Xt {
+        name: name.to_string(),
+        rev,
+        info: info.to_vec(),
+    };
     let parsed = match (name, rev) {
         ("tcp" | "udp", 0) => (|| {
             let udp = name == "udp";
@@ -585,11 +773,21 @@ fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
                     k += 1;
                 }
             }
-            Some(Match::Multiport { which, ports, inv: *info.get(47)? != 0 })
+            Some(Match::Multiport {
+                which,
+                ports,
+                inv: *info.get(47)? != 0,
+            })
         })(),
         ("comment", 0) => {
-            let end = info.iter().position(|&b| b == 0).unwrap_or(info.len()).min(255);
-            Some(Match::Comment(String::from_utf8_lossy(info.get(..end).unwrap_or(&[])).into_owned()))
+            let end = info
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(info.len())
+                .min(255);
+            Some(Match::Comment(
+                String::from_utf8_lossy(info.get(..end).unwrap_or(&[])).into_owned(),
+            ))
         }
         _ => None,
     };

@@ -21,13 +21,21 @@ pub struct Nfnl {
 }
 
 fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 impl Nfnl {
     pub fn open() -> Result<Nfnl, i32> {
         // SAFETY: plain socket(2) call.
-        let fd = unsafe { libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, NETLINK_NETFILTER) };
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                NETLINK_NETFILTER,
+            )
+        };
         if fd < 0 {
             return Err(errno());
         }
@@ -96,7 +104,14 @@ impl Nfnl {
         loop {
             let flags = if dontwait { libc::MSG_DONTWAIT } else { 0 };
             // SAFETY: buf is valid for its length.
-            let n = unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr() as *mut libc::c_void, buf.len(), flags) };
+            let n = unsafe {
+                libc::recv(
+                    self.fd.as_raw_fd(),
+                    buf.as_mut_ptr() as *mut libc::c_void,
+                    buf.len(),
+                    flags,
+                )
+            };
             if n < 0 {
                 let e = errno();
                 if e == libc::EINTR {
@@ -111,7 +126,14 @@ impl Nfnl {
 
     /// Sends one request and collects reply payloads (nfgenmsg onward) of
     /// messages of type `want` until the ack, NLMSG_DONE or an error.
-    fn transact(&mut self, ty: u16, flags: u16, family: u8, attrs: &[(u16, &str)], want: u16) -> Result<Vec<Vec<u8>>, i32> {
+    fn transact(
+        &mut self,
+        ty: u16,
+        flags: u16,
+        family: u8,
+        attrs: &[(u16, &str)],
+        want: u16,
+    ) -> Result<Vec<Vec<u8>>, i32> {
         let seq = self.next_seq();
         let mut w = Writer::new();
         let m = w.begin_msg(ty, flags, seq, family, 0);
@@ -129,7 +151,10 @@ impl Nfnl {
                 }
                 match msg.ty {
                     NLMSG_ERROR => {
-                        let code = msg.payload.get(..4).map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                        let code = msg
+                            .payload
+                            .get(..4)
+                            .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                         if code != 0 {
                             return Err(-code);
                         }
@@ -148,30 +173,57 @@ impl Nfnl {
 
     /// NFT_MSG_GETGEN: the ruleset generation id.
     pub fn genid(&mut self) -> Result<u32, i32> {
-        let r = self.transact(nft_type(NFT_MSG_GETGEN), NLM_F_REQUEST | NLM_F_ACK, 0, &[], nft_type(NFT_MSG_NEWGEN))?;
-        r.first().and_then(|p| p.get(4..)).and_then(|a| nl::find(a, 1)).and_then(nl::be_u32).ok_or(libc::EPROTO)
+        let r = self.transact(
+            nft_type(NFT_MSG_GETGEN),
+            NLM_F_REQUEST | NLM_F_ACK,
+            0,
+            &[],
+            nft_type(NFT_MSG_NEWGEN),
+        )?;
+        r.first()
+            .and_then(|p| p.get(4..))
+            .and_then(|a| nl::find(a, 1))
+            .and_then(nl::be_u32)
+            .ok_or(libc::EPROTO)
     }
 
     /// Dumps the mangle table of `family` (table, chains, rules).
     pub fn load(&mut self, family: Family) -> Result<TableState, i32> {
         let fam = family.nfproto();
         let dump = NLM_F_REQUEST | NLM_F_DUMP;
-        let tables = self.transact(nft_type(NFT_MSG_GETTABLE), dump, fam, &[], nft_type(NFT_MSG_NEWTABLE))?;
+        let tables = self.transact(
+            nft_type(NFT_MSG_GETTABLE),
+            dump,
+            fam,
+            &[],
+            nft_type(NFT_MSG_NEWTABLE),
+        )?;
         let exists = tables
             .iter()
             .filter_map(|p| p.get(4..))
             .any(|a| nl::find(a, 1).map(nl::str_of).as_deref() == Some(TABLE));
-        let mut state = TableState { exists, chains: Vec::new() };
+        let mut state = TableState {
+            exists,
+            chains: Vec::new(),
+        };
         if !exists {
             return Ok(state);
         }
-        let chains = self.transact(nft_type(NFT_MSG_GETCHAIN), dump, fam, &[(1, TABLE)], nft_type(NFT_MSG_NEWCHAIN))?;
+        let chains = self.transact(
+            nft_type(NFT_MSG_GETCHAIN),
+            dump,
+            fam,
+            &[(1, TABLE)],
+            nft_type(NFT_MSG_NEWCHAIN),
+        )?;
         for p in &chains {
             let Some(a) = p.get(4..) else { continue };
             if nl::find(a, 1).map(nl::str_of).as_deref() != Some(TABLE) {
                 continue;
             }
-            let Some(name) = nl::find(a, 3).map(nl::str_of) else { continue };
+            let Some(name) = nl::find(a, 3).map(nl::str_of) else {
+                continue;
+            };
             let base = nl::find(a, 4).and_then(|h| {
                 let hook = nl::be_u32(nl::find(h, 1)?)?;
                 let prio = nl::be_u32(nl::find(h, 2)?)? as i32;
@@ -186,21 +238,40 @@ impl Nfnl {
                     (packets, bytes)
                 })
                 .unwrap_or((0, 0));
-            state.chains.push(ChainState { name, base, policy, counters, rules: Vec::new() });
+            state.chains.push(ChainState {
+                name,
+                base,
+                policy,
+                counters,
+                rules: Vec::new(),
+            });
         }
-        let rules = self.transact(nft_type(NFT_MSG_GETRULE), dump, fam, &[(1, TABLE)], nft_type(NFT_MSG_NEWRULE))?;
+        let rules = self.transact(
+            nft_type(NFT_MSG_GETRULE),
+            dump,
+            fam,
+            &[(1, TABLE)],
+            nft_type(NFT_MSG_NEWRULE),
+        )?;
         for p in &rules {
             let Some(a) = p.get(4..) else { continue };
             if nl::find(a, 1).map(nl::str_of).as_deref() != Some(TABLE) {
                 continue;
             }
-            let (Some(chain), Some(handle)) = (nl::find(a, 2).map(nl::str_of), nl::find(a, 3).and_then(nl::be_u64)) else {
+            let (Some(chain), Some(handle)) = (
+                nl::find(a, 2).map(nl::str_of),
+                nl::find(a, 3).and_then(nl::be_u64),
+            ) else {
                 continue;
             };
             let exprs = nl::find(a, 4).map(expr::decode_list).unwrap_or_default();
             let userdata = nl::find(a, 7).map(|u| u.to_vec());
             if let Some(c) = state.chains.iter_mut().find(|c| c.name == chain) {
-                c.rules.push(StoredRule { handle, exprs, userdata });
+                c.rules.push(StoredRule {
+                    handle,
+                    exprs,
+                    userdata,
+                });
             }
         }
         Ok(state)
@@ -215,7 +286,10 @@ impl Nfnl {
                 Ok(buf) => {
                     for msg in nl::messages(&buf) {
                         if msg.ty == NLMSG_ERROR {
-                            let code = msg.payload.get(..4).map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                            let code = msg
+                                .payload
+                                .get(..4)
+                                .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                             if code != 0 {
                                 return Err(-code);
                             }
