@@ -72,9 +72,6 @@ impl Sim {
         let (state, next) = self.get(c.family);
         let ops = plan(&c.cmd, state, c.family).map_err(|e| e.text)?;
         let batch = encode_batch(&ops, c.family, genid, 1);
-        if !state.exists && ops.is_empty() {
-            // nothing created
-        }
         apply(state, &ops, next);
         Ok(batch)
     }
@@ -94,7 +91,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

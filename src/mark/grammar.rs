@@ -787,7 +787,10 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                                 ));
                             }
                             if v.len() > 255 {
-                                return Err(param(family, &format!("comment: \"--comment\" must be no more than 255 characters\n")));
+                                return Err(param(
+                                    family,
+                                    "comment: \"--comment\" must be no more than 255 characters\n",
+                                ));
                             }
                             *c = Some(v);
                         }

@@ -60,7 +60,7 @@ impl Writer {
         self.buf.extend_from_slice(&ty.to_le_bytes());
         self.buf.extend_from_slice(data);
         let pad = align4(data.len()) - data.len();
-        self.buf.extend(std::iter::repeat(0).take(pad));
+        self.buf.extend(std::iter::repeat_n(0, pad));
     }
 
     pub fn attr_u32(&mut self, ty: u16, v: u32) {

@@ -122,6 +122,7 @@ pub enum Pos {
 
 /// One change in a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Op {
     NewTable,
     NewChain(&'static Builtin),

@@ -589,7 +589,7 @@ fn header(out: &mut String, opts: &ListOpts) {
     if opts.verbose {
         let _ = write!(out, " {:<6} {:<6} ", "in", "out");
     }
-    let _ = write!(out, " {:<20} {:<19} \n", "source", "destination");
+    let _ = writeln!(out, " {:<20} {:<19} ", "source", "destination");
 }
 
 /// `-L [chain [num]]` with its listing options.

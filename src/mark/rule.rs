@@ -116,19 +116,14 @@ pub enum Match {
 }
 
 /// The rule's target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Target {
+    #[default]
     None,
     /// MARK revision 2: new = (old & ~mask) ^ mark.
-    Mark {
-        mark: u32,
-        mask: u32,
-    },
+    Mark { mark: u32, mask: u32 },
     /// A verdict such as ACCEPT, DROP, RETURN or a chain jump.
-    Verdict {
-        code: i32,
-        chain: Option<String>,
-    },
+    Verdict { code: i32, chain: Option<String> },
     Xt {
         name: String,
         rev: u32,
@@ -148,12 +143,6 @@ pub struct Rule {
     pub dst: Option<Addr>,
     pub matches: Vec<Match>,
     pub target: Target,
-}
-
-impl Default for Target {
-    fn default() -> Self {
-        Target::None
-    }
 }
 
 pub const XT_TCP_INV_SRCPT: u8 = 0x01;
@@ -330,7 +319,7 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
             sinv,
             dinv,
         } => {
-            let inv = (*sinv as u8) * XT_TCP_INV_SRCPT | (*dinv as u8) * XT_TCP_INV_DSTPT;
+            let inv = ((*sinv as u8) * XT_TCP_INV_SRCPT) | ((*dinv as u8) * XT_TCP_INV_DSTPT);
             if *sport == ANY_PORTS && *dport == ANY_PORTS && inv == 0 {
                 out.push(Expr::Match {
                     name: if *udp { "udp" } else { "tcp" }.into(),
