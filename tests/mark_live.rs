@@ -313,3 +313,49 @@ fn other_tables_refused() {
     assert_eq!(rc, 0);
     assert_eq!(out, "rc=3\n");
 }
+
+/// Counters from real traffic inside the namespace (UDP to lo): listings
+/// with -v/-x/-S -v agree, and deleting a rule with counters works.
+#[test]
+fn counters_after_traffic() {
+    if !available() {
+        return;
+    }
+    let traffic = "ip link set lo up\np=$(head -c 1400 /dev/zero | tr '\\0' a)\n\
+        for i in $(seq 1 150); do bash -c \"echo $p > /dev/udp/127.0.0.1/9\" 2>/dev/null || true; done\n";
+    let setup = format!(
+        "{}\n{}\n{}\n{traffic}",
+        ours_line(
+            "-A OUTPUT -d 127.0.0.1 -p udp --dport 9 -m comment --comment x -j MARK --set-mark 1"
+        ),
+        iptables_line("-A OUTPUT -p udp -j MARK --or-mark 2"),
+        iptables_line("-A OUTPUT -d 10.0.0.0/8 -j MARK --set-mark 3"),
+    );
+    let mut tail = String::new();
+    for v in [
+        "-L -v",
+        "-L -v -x",
+        "-L OUTPUT -v -n --line-numbers",
+        "-S -v",
+        "-S OUTPUT -v",
+    ] {
+        tail.push_str(&format!(
+            "echo '== {v}'; iptables -t mangle {v}; echo '-- ours'; \"$BIN\" mark {v}\n"
+        ));
+    }
+    tail.push_str(&ours_line("-D OUTPUT -p udp -j MARK --or-mark 2"));
+    tail.push_str("\necho '== after'; iptables -t mangle -S OUTPUT\n");
+    let (out, err, rc) = ns(&format!("{setup}{tail}"));
+    assert_eq!(rc, 0, "{out}\n{err}");
+    let (blocks, after) = out.split_once("== after\n").expect("ran to the end");
+    for block in blocks.split("== ").skip(1) {
+        let (theirs, ours) = block.split_once("-- ours\n").expect("both ran");
+        let theirs = theirs.split_once('\n').map_or("", |x| x.1);
+        assert_eq!(ours, theirs, "for `{}`", block.lines().next().unwrap_or(""));
+    }
+    assert!(out.contains(" 150 "), "no traffic counted?\n{out}");
+    assert_eq!(
+        after,
+        "-P OUTPUT ACCEPT\n-A OUTPUT -d 127.0.0.1/32 -p udp -m udp --dport 9 -m comment --comment x -j MARK --set-xmark 0x1/0xffffffff\n-A OUTPUT -d 10.0.0.0/8 -j MARK --set-xmark 0x3/0xffffffff\n"
+    );
+}

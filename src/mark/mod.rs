@@ -75,7 +75,7 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
         let ops = plan::plan(&c.cmd, &state, c.family)?;
         let out = match &c.cmd {
             plan::Cmd::ListRules { chain, num } => {
-                print::list_rules(&state, c.family, chain.as_deref(), *num)
+                print::list_rules(&state, c.family, chain.as_deref(), *num, c.opts.verbose)
             }
             plan::Cmd::List { chain, num } => {
                 print::list(&state, c.family, chain.as_deref(), *num, &c.opts)

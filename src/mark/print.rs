@@ -197,8 +197,8 @@ fn verdict_name(code: i32, chain: &Option<String>) -> String {
     }
 }
 
-/// One `-A` line (without newline).
-pub fn save_rule(chain: &str, r: &Rule) -> String {
+/// One `-A` line (without newline); `counters` (packets, bytes) for `-S -v`.
+pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String {
     let mut out = format!("-A {chain}");
     if let Some(a) = &r.src {
         save_addr(&mut out, r.family, 's', a);
@@ -274,6 +274,9 @@ pub fn save_rule(chain: &str, r: &Rule) -> String {
             }
         }
     }
+    if let Some((p, b)) = counters {
+        let _ = write!(out, " -c {p} {b}");
+    }
     match &r.target {
         Target::None => {}
         Target::Mark { mark, mask } => {
@@ -296,6 +299,7 @@ pub fn list_rules(
     family: Family,
     chain: Option<&str>,
     num: Option<u32>,
+    verbose: bool,
 ) -> String {
     let vs = views(state, family);
     let mut out = String::new();
@@ -307,7 +311,11 @@ pub fn list_rules(
         for v in &selected {
             match v.policy {
                 Some(p) => {
-                    let _ = writeln!(out, "-P {} {}", v.name, policy_name(p));
+                    let _ = write!(out, "-P {} {}", v.name, policy_name(p));
+                    if verbose {
+                        let _ = write!(out, " -c {} {}", v.counters.0, v.counters.1);
+                    }
+                    out.push('\n');
                 }
                 None => {
                     let _ = writeln!(out, "-N {}", v.name);
@@ -321,8 +329,8 @@ pub fn list_rules(
                 continue;
             }
             match r {
-                Some((r, _)) => {
-                    let _ = writeln!(out, "{}", save_rule(v.name, r));
+                Some((r, c)) => {
+                    let _ = writeln!(out, "{}", save_rule(v.name, r, verbose.then_some(*c)));
                 }
                 None => {
                     let _ = writeln!(out, "-A {} [unsupported rule]", v.name);
