@@ -854,7 +854,7 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                     ));
                 }
                 let Some((which, ports, inv)) = set.first() else {
-                    return Err(param(family, "multiport expects an option"));
+                    return Err(param(family, "multiport expection an option"));
                 };
                 if !matches!(proto, Some((6 | 17 | 132 | 136 | 33, false))) {
                     return Err(param(
@@ -904,32 +904,31 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
     let chain_s = chain.clone().unwrap_or_default();
     let rule_cmd = matches!(kind, CmdKind::A | CmdKind::I | CmdKind::C)
         || (kind == CmdKind::D && rulenum.is_none());
-    let has_rule_opts = srcs.is_some()
-        || dsts.is_some()
-        || iif.is_some()
-        || oif.is_some()
-        || proto_seen
-        || !matches.is_empty()
-        || target.is_some();
-    if !rule_cmd && has_rule_opts {
-        let opt = if srcs.is_some() {
-            "-s"
-        } else if dsts.is_some() {
-            "-d"
-        } else if proto_seen {
-            "-p"
-        } else if target.is_some() {
-            "-j"
-        } else if iif.is_some() {
-            "-i"
-        } else if oif.is_some() {
-            "-o"
-        } else {
-            "-m"
-        };
+    // iptables' commands_v_options table: which options each command refuses.
+    let present = [
+        ("-n", opts.numeric),
+        ("-s", srcs.is_some()),
+        ("-d", dsts.is_some()),
+        ("-p", proto_seen),
+        ("-j", target.is_some()),
+        ("-v", opts.verbose),
+        ("-x", opts.exact),
+        ("-i", iif.is_some()),
+        ("-o", oif.is_some()),
+        // iptables names --line-numbers by its option character, `0`.
+        ("-0", opts.line_numbers),
+    ];
+    let illegal: &[&str] = if rule_cmd {
+        &["-n", "-x", "-0"]
+    } else if kind == CmdKind::L {
+        &["-s", "-d", "-p", "-j", "-i", "-o"]
+    } else {
+        &["-n", "-s", "-d", "-p", "-j", "-x", "-i", "-o", "-0"]
+    };
+    if let Some((opt, _)) = present.iter().find(|(o, set)| *set && illegal.contains(o)) {
         return Err(param(
             family,
-            &format!("Illegal option `{opt}' with this command\n"),
+            &format!("Illegal option `{opt}' with this command"),
         ));
     }
     if rule_cmd {
@@ -992,7 +991,10 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
             chain: chain_s,
             rules,
         },
-        CmdKind::F => Cmd::Flush { chain },
+        CmdKind::F => Cmd::Flush {
+            chain,
+            verbose: opts.verbose,
+        },
         CmdKind::S => Cmd::ListRules {
             chain,
             num: rulenum,

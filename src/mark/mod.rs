@@ -80,6 +80,13 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
             plan::Cmd::List { chain, num } => {
                 print::list(&state, c.family, chain.as_deref(), *num, &c.opts)
             }
+            plan::Cmd::Flush { verbose: true, .. } => ops
+                .iter()
+                .filter_map(|o| match o {
+                    plan::Op::Flush(Some(n)) => Some(format!("Flushing chain `{n}'\n")),
+                    _ => None,
+                })
+                .collect(),
             _ => String::new(),
         };
         let seq = s.batch_seq(ops.len() as u32 + 2);
@@ -95,6 +102,11 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
 
 /// Entry point for `ipvsadm mark ARGS…`; returns the exit code.
 pub fn main(_argv0: &str, args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "-V" || a == "--version") {
+        let prog = plan::prog_name(grammar::family_of(args));
+        println!("{prog} v1.8.9 (nf_tables)");
+        return 0;
+    }
     let result = grammar::parse(args).and_then(|c| execute(&c));
     match result {
         Ok(out) => {

@@ -169,8 +169,10 @@ pub enum Cmd {
         chain: String,
         rules: Vec<Rule>,
     },
+    /// `verbose`: `-F -v` flushes (and creates) every builtin chain one by one.
     Flush {
         chain: Option<String>,
+        verbose: bool,
     },
     ListRules {
         chain: Option<String>,
@@ -310,9 +312,6 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             }
         }
         Cmd::Delete { chain, rules } => {
-            if state.chain(chain).is_none() && builtin(chain).is_none() {
-                return Err(no_chain(prog));
-            }
             let mut st = state.clone();
             for r in rules {
                 let (idx, stored) =
@@ -330,13 +329,7 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
         }
         Cmd::DeleteNum { chain, num } => {
             let Some(c) = state.chain(chain) else {
-                if builtin(chain).is_none() {
-                    return Err(no_chain(prog));
-                }
-                return Err(MarkError::new(
-                    format!("{prog}: Index of deletion too big.\n"),
-                    1,
-                ));
+                return Err(no_chain(prog));
             };
             let idx = (*num as usize).saturating_sub(1);
             let stored = c.rules.get(idx).cloned().ok_or_else(|| {
@@ -350,18 +343,39 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             });
         }
         Cmd::Check { chain, rules } => {
-            if state.chain(chain).is_none() && builtin(chain).is_none() {
-                return Err(no_chain(prog));
-            }
             for r in rules {
                 find_rule(state, family, chain, r).ok_or_else(|| bad_rule(prog))?;
             }
         }
-        Cmd::Flush { chain: Some(chain) } => {
+        Cmd::Flush {
+            chain: Some(chain), ..
+        } => {
             ensure_chain(state, chain, prog, &mut ops)?;
             ops.push(Op::Flush(Some(chain.clone())));
         }
-        Cmd::Flush { chain: None } => {
+        Cmd::Flush {
+            chain: None,
+            verbose: true,
+        } => {
+            if !state.exists {
+                ops.push(Op::NewTable);
+            }
+            for b in BUILTINS.iter() {
+                if state.chain(b.name).is_none() {
+                    ops.push(Op::NewChain(b));
+                }
+            }
+            for b in BUILTINS.iter() {
+                ops.push(Op::Flush(Some(b.name.to_string())));
+            }
+            for c in state.chains.iter().filter(|c| builtin(&c.name).is_none()) {
+                ops.push(Op::Flush(Some(c.name.clone())));
+            }
+        }
+        Cmd::Flush {
+            chain: None,
+            verbose: false,
+        } => {
             if state.exists {
                 ops.push(Op::Flush(None));
             }
