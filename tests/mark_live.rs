@@ -373,3 +373,18 @@ fn counters_after_traffic() {
         "-P OUTPUT ACCEPT\n-A OUTPUT -d 127.0.0.1/32 -p udp -m udp --dport 9 -m comment --comment x -j MARK --set-xmark 0x1/0xffffffff\n-A OUTPUT -d 10.0.0.0/8 -j MARK --set-xmark 0x3/0xffffffff\n"
     );
 }
+
+/// Concurrent writers (ours and iptables) all land: a stale generation id
+/// (ERESTART) makes us re-read the table and retry the batch.
+#[test]
+fn concurrent_writers_all_land() {
+    if !available() {
+        return;
+    }
+    let script = "for i in $(seq 1 25); do \"$BIN\" mark -A PREROUTING -d 10.0.0.$i -j MARK --set-mark $i & \
+        iptables -t mangle -A PREROUTING -d 10.1.0.$i -j MARK --set-mark $i & done; wait\n\
+        iptables -t mangle -S PREROUTING | grep -c -- '-A'";
+    let (out, err, _) = ns(&format!("bash -c '{}'", script.replace('\'', "'\\''")));
+    assert_eq!(out.trim(), "50", "{err}");
+    assert_eq!(err, "");
+}
