@@ -388,3 +388,22 @@ fn concurrent_writers_all_land() {
     assert_eq!(out.trim(), "50", "{err}");
     assert_eq!(err, "");
 }
+
+/// Rules iptables wrote with other targets and user-defined chains are
+/// listed as iptables lists them.
+#[test]
+fn user_chains_and_verdicts_listed() {
+    if !available() {
+        return;
+    }
+    let s = "iptables -t mangle -N FOO; iptables -t mangle -A FOO -d 1.1.1.1 -j MARK --set-mark 1\n\
+        iptables -t mangle -A PREROUTING -j FOO; iptables -t mangle -A PREROUTING -j RETURN\n\
+        iptables -t mangle -A PREROUTING -g FOO; iptables -t mangle -A PREROUTING -p tcp -j DROP\n\
+        iptables -t mangle -N BAR; iptables -t mangle -P INPUT DROP\n\
+        for v in -S '-L -n' '-L -v -n --line-numbers' '-S FOO' '-L FOO' -L; do \
+        iptables -t mangle $v > /tmp/.mark_a.$$; \"$BIN\" mark $v > /tmp/.mark_b.$$; \
+        cmp -s /tmp/.mark_a.$$ /tmp/.mark_b.$$ && echo same || { echo DIFF $v; diff /tmp/.mark_a.$$ /tmp/.mark_b.$$; }; done\n\
+        rm -f /tmp/.mark_a.$$ /tmp/.mark_b.$$\n";
+    let (out, err, _) = ns(s);
+    assert_eq!(out, "same\n".repeat(6), "{err}");
+}

@@ -41,10 +41,14 @@ fn views<'a>(state: &'a TableState, family: Family) -> Vec<View<'a>> {
             }),
         }
     }
-    for c in &state.chains {
-        if BUILTINS.iter().any(|b| b.name == c.name) {
-            continue;
-        }
+    // User-defined chains follow, sorted by name as iptables lists them.
+    let mut user: Vec<&super::plan::ChainState> = state
+        .chains
+        .iter()
+        .filter(|c| BUILTINS.iter().all(|b| b.name != c.name))
+        .collect();
+    user.sort_by(|a, b| a.name.cmp(&b.name));
+    for c in user {
         out.push(View {
             name: &c.name,
             policy: if c.base.is_some() {
@@ -512,6 +516,9 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
     let _ = write!(out, "{si}{s:<19} ");
     let (di, d) = list_addr(r.family, &r.dst, opts.numeric);
     let _ = write!(out, "{di}{d:<19} ");
+    if let Target::Verdict { code: -4, .. } = r.target {
+        out.push_str("[goto] ");
+    }
     let svc = match p {
         17 => "udp",
         132 => "sctp",
@@ -634,7 +641,17 @@ pub fn list(
                     out.push_str("bytes");
                 }
             }
-            None => out.push_str("0 references"),
+            None => {
+                // Jumps and gotos to this chain from any rule of the table.
+                let refs = vs
+                    .iter()
+                    .flat_map(|w| w.rules.iter())
+                    .filter(|r| {
+                        matches!(r, Some((Rule { target: Target::Verdict { code: -3 | -4, chain: Some(c) }, .. }, _)) if c == v.name)
+                    })
+                    .count();
+                let _ = write!(out, "{refs} references");
+            }
         }
         out.push_str(")\n");
         header(&mut out, opts);
