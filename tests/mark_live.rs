@@ -407,3 +407,83 @@ fn user_chains_and_verdicts_listed() {
     let (out, err, _) = ns(s);
     assert_eq!(out, "same\n".repeat(6), "{err}");
 }
+
+/// Batches the kernel refuses change nothing: this test thread moves into a
+/// new network namespace and sends batches through the library directly.
+#[test]
+fn kernel_refused_batch_is_atomic_and_stale_genid_is_erestart() {
+    use ipvsadm_rs::mark::grammar::parse;
+    use ipvsadm_rs::mark::plan::{encode_batch, plan, Cmd, Op, Pos};
+    use ipvsadm_rs::mark::sock::{Nfnl, ERESTART};
+    if !available() {
+        return;
+    }
+    // Namespaces are per thread: run on a fresh thread that we discard.
+    let h = std::thread::spawn(|| {
+        if nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).is_err() {
+            eprintln!("skipping: cannot unshare the network namespace");
+            return;
+        }
+        let sh = |s: &str| {
+            let o = Command::new("sh")
+                .args(["-c", s])
+                .output()
+                .expect("sh runs");
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        sh("iptables -t mangle -A PREROUTING -d 9.9.9.9 -j MARK --set-mark 9");
+        let before = sh("nft list ruleset");
+        assert!(before.contains("9.9.9.9"));
+        let c = parse(
+            &[
+                "-A",
+                "OUTPUT",
+                "-d",
+                "1.2.3.4",
+                "-j",
+                "MARK",
+                "--set-mark",
+                "1",
+            ]
+            .map(String::from),
+        )
+        .expect("parses");
+        let Cmd::Append { rules, .. } = &c.cmd else {
+            panic!("append")
+        };
+        let mut s = Nfnl::open().expect("socket");
+        let genid = s.genid().expect("genid");
+        let state = s.load(c.family).expect("dump");
+        // A valid chain creation and rule, then a rule for a missing chain.
+        let mut ops = plan(&c.cmd, &state, c.family).expect("plan");
+        ops.push(Op::NewRule {
+            chain: "NOPE".into(),
+            rule: rules[0].clone(),
+            pos: Pos::Append,
+            id: None,
+        });
+        let seq = s.batch_seq(ops.len() as u32 + 2);
+        assert_eq!(
+            s.send_batch(&encode_batch(&ops, c.family, genid, seq)),
+            Err(libc::ENOENT)
+        );
+        assert_eq!(sh("nft list ruleset"), before);
+        // The same valid batch with a stale generation id is refused too.
+        let ok_ops = plan(&c.cmd, &state, c.family).expect("plan");
+        let seq = s.batch_seq(ok_ops.len() as u32 + 2);
+        assert_eq!(
+            s.send_batch(&encode_batch(&ok_ops, c.family, genid.wrapping_add(7), seq)),
+            Err(ERESTART)
+        );
+        assert_eq!(sh("nft list ruleset"), before);
+        // And with the right one it lands.
+        let genid = s.genid().expect("genid");
+        let seq = s.batch_seq(ok_ops.len() as u32 + 2);
+        assert_eq!(
+            s.send_batch(&encode_batch(&ok_ops, c.family, genid, seq)),
+            Ok(())
+        );
+        assert!(sh("iptables -t mangle -S OUTPUT").contains("-A OUTPUT -d 1.2.3.4/32 -j MARK"));
+    });
+    h.join().expect("namespace thread");
+}
