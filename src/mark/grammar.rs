@@ -268,8 +268,18 @@ fn ip_bytes(ip: IpAddr) -> Vec<u8> {
 fn resolve(family: Family, host: &str) -> Option<Vec<Vec<u8>>> {
     match family {
         Family::V4 => {
-            if let Ok(a) = host.parse::<Ipv4Addr>() {
-                return Some(vec![a.octets().to_vec()]);
+            // iptables' own parser: 1 to 4 dotted decimals, missing ones 0.
+            let parts: Vec<&str> = host.split('.').collect();
+            if (1..=4).contains(&parts.len())
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                let mut o = vec![0u8; 4];
+                for (i, p) in parts.iter().enumerate() {
+                    o[i] = p.parse::<u8>().ok()?;
+                }
+                return Some(vec![o]);
             }
         }
         Family::V6 => {
@@ -336,9 +346,7 @@ fn parse_addrs(family: Family, s: &str, inv: bool) -> Result<Vec<Addr>, MarkErro
                 mask: mask.clone(),
                 inv,
             };
-            if !out.contains(&v) {
-                out.push(v);
-            }
+            out.push(v);
         }
     }
     Ok(out)
@@ -679,18 +687,28 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                     }
                     let v = value(&mut w)?;
                     let bad = || {
-                        param(
-                            family,
-                            &format!(
+                        let m = if idx <= 1 {
+                            format!(
                                 "MARK: bad integer value for option \"{dash}\", or out of range.\n"
-                            ),
-                        )
+                            )
+                        } else {
+                            format!("MARK: bad value for option \"{dash}\", or out of range (0-4294967295).\n")
+                        };
+                        param(family, &m)
                     };
                     let (a, b) = match v.split_once('/') {
-                        Some((a, b)) if idx <= 1 => (
-                            parse_u32(a).ok_or_else(bad)?,
-                            Some(parse_u32(b).ok_or_else(bad)?),
-                        ),
+                        Some((a, b)) if idx <= 1 => {
+                            let a = parse_u32(a).ok_or_else(bad)?;
+                            if b.contains('/') {
+                                let (m, _) = b.split_once('/').unwrap_or((b, ""));
+                                parse_u32(m).ok_or_else(bad)?;
+                                return Err(param(
+                                    family,
+                                    &format!("MARK: trailing garbage after value for option \"{dash}\".\n"),
+                                ));
+                            }
+                            (a, Some(parse_u32(b).ok_or_else(bad)?))
+                        }
                         Some(_) => return Err(bad()),
                         None => (parse_u32(&v).ok_or_else(bad)?, None),
                     };
@@ -762,16 +780,23 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                                 } else {
                                     "--destination-port"
                                 };
-                                return Err(param(
-                                    family,
-                                    &format!(
-                                        "{mname}: option \"{canon}\" can only be used once.\n"
-                                    ),
-                                ));
+                                // libxt_tcp still parses the old way.
+                                let msg = if mname == "tcp" {
+                                    format!("Only one `{canon}' allowed")
+                                } else {
+                                    format!("{mname}: option \"{canon}\" can only be used once.\n")
+                                };
+                                return Err(param(family, &msg));
                             }
                             *slot = Some((parse_port_range(family, &v, mname)?, inv));
                         }
                         MatchB::Multiport { set } => {
+                            if !matches!(proto, Some((6 | 17 | 132 | 136 | 33, false))) {
+                                return Err(param(
+                                    family,
+                                    "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'",
+                                ));
+                            }
                             let which = match name.as_str() {
                                 "sports" | "source-ports" => MpWhich::Source,
                                 "dports" | "destination-ports" => MpWhich::Destination,
@@ -786,12 +811,13 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
                                     "comment: option \"--comment\" cannot be inverted.\n",
                                 ));
                             }
-                            if v.len() > 255 {
-                                return Err(param(
-                                    family,
-                                    "comment: \"--comment\" must be no more than 255 characters\n",
-                                ));
+                            // xt_comment keeps at most 255 bytes.
+                            let mut v = v;
+                            let mut cut = v.len().min(255);
+                            while !v.is_char_boundary(cut) {
+                                cut -= 1;
                             }
+                            v.truncate(cut);
                             *c = Some(v);
                         }
                     }
@@ -817,6 +843,14 @@ pub fn parse(args: &[String]) -> Result<Command, MarkError> {
     let mut built: Vec<Match> = Vec::new();
     for m in &matches {
         match m {
+            MatchB::Ports { udp, .. } if proto.map(|p| p.0) != Some(if *udp { 17 } else { 6 }) => {
+                let m = if *udp {
+                    "UDP match requires '-p udp'"
+                } else {
+                    "TCP match requires '-p tcp'"
+                };
+                return Err(param(family, m));
+            }
             MatchB::Ports { udp, sport, dport } => built.push(Match::Ports {
                 udp: *udp,
                 sport: sport.map_or(ANY_PORTS, |p| p.0),

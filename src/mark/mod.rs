@@ -49,6 +49,32 @@ fn kernel_error(prog: &str, errno: i32) -> MarkError {
     MarkError::new(format!("{prog}: {text}\n"), 1)
 }
 
+/// iptables' report of a batch message the kernel refused (exit code 4).
+fn op_error(prog: &str, op: &plan::Op, errno: i32) -> MarkError {
+    let err = std::io::Error::from_raw_os_error(errno).to_string();
+    let err = err.split(" (os error").next().unwrap_or("").to_string();
+    let what = match op {
+        plan::Op::NewRule {
+            chain,
+            pos: plan::Pos::Append,
+            ..
+        } => format!("RULE_APPEND failed ({err}): rule in chain {chain}"),
+        plan::Op::NewRule { chain, .. } => {
+            format!("RULE_INSERT failed ({err}): rule in chain {chain}")
+        }
+        plan::Op::DelRule { chain, .. } => {
+            format!("RULE_DELETE failed ({err}): rule in chain {chain}")
+        }
+        plan::Op::Flush(Some(chain)) => format!("RULE_FLUSH failed ({err}): chain {chain}"),
+        plan::Op::Flush(None) => format!("RULE_FLUSH failed ({err}): table {}", plan::TABLE),
+        plan::Op::NewChain(b) | plan::Op::Policy { chain: b, .. } => {
+            format!("CHAIN_USER_ADD failed ({err}): chain {}", b.name)
+        }
+        plan::Op::NewTable => format!("TABLE_ADD failed ({err}): table {}", plan::TABLE),
+    };
+    MarkError::new(format!("{prog} v1.8.9 (nf_tables):  {what}\n"), 4)
+}
+
 fn netlink_error(prog: &str, what: &str, errno: i32) -> MarkError {
     let msg = std::io::Error::from_raw_os_error(errno).to_string();
     let msg = msg.split(" (os error").next().unwrap_or("").to_string();
@@ -94,7 +120,16 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
         match s.send_batch(&batch) {
             Ok(()) => return Ok(out),
             Err(sock::ERESTART) => continue,
-            Err(e) => return Err(kernel_error(prog, e)),
+            Err(e) => {
+                let op = s
+                    .failed_seq
+                    .and_then(|f| f.checked_sub(seq.wrapping_add(1)))
+                    .and_then(|i| ops.get(i as usize));
+                return Err(match op {
+                    Some(op) => op_error(prog, op, e),
+                    None => kernel_error(prog, e),
+                });
+            }
         }
     }
     Err(kernel_error(prog, sock::ERESTART))

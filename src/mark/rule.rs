@@ -580,8 +580,8 @@ impl Rule {
                     len,
                 } => {
                     let udp = match r.proto {
-                        Some((6, false)) => false,
-                        Some((17, false)) => true,
+                        Some((6, _)) => false,
+                        Some((17, _)) => true,
                         _ => return None,
                     };
                     let next = exprs.get(i)?;

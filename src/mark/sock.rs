@@ -18,6 +18,8 @@ pub const ERESTART: i32 = 85;
 pub struct Nfnl {
     fd: OwnedFd,
     seq: u32,
+    /// Sequence number of the batch message the kernel last refused.
+    pub failed_seq: Option<u32>,
 }
 
 fn errno() -> i32 {
@@ -70,7 +72,11 @@ impl Nfnl {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as u32)
             .unwrap_or(1);
-        Ok(Nfnl { fd, seq: seed })
+        Ok(Nfnl {
+            fd,
+            seq: seed,
+            failed_seq: None,
+        })
     }
 
     fn next_seq(&mut self) -> u32 {
@@ -291,6 +297,11 @@ impl Nfnl {
                                 .get(..4)
                                 .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                             if code != 0 {
+                                // The refused message's header follows the code.
+                                self.failed_seq = msg
+                                    .payload
+                                    .get(12..16)
+                                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                                 return Err(-code);
                             }
                         }
