@@ -1,14 +1,16 @@
 //! The NETLINK_NETFILTER socket: generation id, table/chain/rule dumps into a
-//! [`TableState`], and sending one batch (libc sockets; neli 0.7's generic
-//! netlink types do not cover nfnetlink batches).
+//! [`TableState`], and sending one batch. The socket is neli's raw
+//! [`NlSocket`]; messages are our own bytes (see [`super::nl`]) because the
+//! batches must match iptables-nft's byte for byte.
 
 use super::expr;
 use super::nl::{self, Writer, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use super::plan::*;
 use super::rule::Family;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use neli::consts::socket::{Msg, NlFamily};
+use neli::socket::NlSocket;
+use neli::utils::Groups;
 
-const NETLINK_NETFILTER: libc::c_int = 12;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 /// Linux ERESTART: the batch's generation id is stale.
@@ -16,64 +18,31 @@ pub const ERESTART: i32 = 85;
 
 /// An open nfnetlink socket.
 pub struct Nfnl {
-    fd: OwnedFd,
+    sock: NlSocket,
     seq: u32,
     /// Sequence number of the batch message the kernel last refused.
     pub failed_seq: Option<u32>,
 }
 
-fn errno() -> i32 {
-    std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO)
+fn os_error(e: std::io::Error) -> i32 {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock => libc::EAGAIN,
+        _ => e.raw_os_error().unwrap_or(libc::EIO),
+    }
 }
 
 impl Nfnl {
     pub fn open() -> Result<Nfnl, i32> {
-        // SAFETY: plain socket(2) call.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_NETLINK,
-                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-                NETLINK_NETFILTER,
-            )
-        };
-        if fd < 0 {
-            return Err(errno());
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        // SAFETY: zeroed sockaddr_nl is valid (pid 0: kernel assigns).
-        let mut sa: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-        sa.nl_family = libc::AF_NETLINK as libc::sa_family_t;
-        // SAFETY: sa is a valid sockaddr_nl of the given size.
-        let rc = unsafe {
-            libc::bind(
-                fd.as_raw_fd(),
-                &sa as *const _ as *const libc::sockaddr,
-                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
-            )
-        };
-        if rc < 0 {
-            return Err(errno());
-        }
-        let bufsz: libc::c_int = 4 << 20;
-        // SAFETY: setting an int socket option from a valid pointer.
-        unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUF,
-                &bufsz as *const _ as *const libc::c_void,
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            );
-        }
+        let sock =
+            NlSocket::connect(NlFamily::Netfilter, None, Groups::empty()).map_err(os_error)?;
+        // Large dumps: a roomy receive buffer (a hint; failure is harmless).
+        let _ = sock.set_recv_buffer_size(4 << 20);
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as u32)
             .unwrap_or(1);
         Ok(Nfnl {
-            fd,
+            sock,
             seq: seed,
             failed_seq: None,
         })
@@ -85,48 +54,28 @@ impl Nfnl {
     }
 
     fn send(&self, buf: &[u8]) -> Result<(), i32> {
-        // SAFETY: zeroed sockaddr_nl addresses the kernel (pid 0).
-        let mut sa: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-        sa.nl_family = libc::AF_NETLINK as libc::sa_family_t;
-        // SAFETY: buf and sa are valid for the lengths given.
-        let n = unsafe {
-            libc::sendto(
-                self.fd.as_raw_fd(),
-                buf.as_ptr() as *const libc::c_void,
-                buf.len(),
-                0,
-                &sa as *const _ as *const libc::sockaddr,
-                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
-            )
-        };
-        if n < 0 {
-            return Err(errno());
-        }
-        Ok(())
+        self.sock
+            .send(buf, Msg::empty())
+            .map(|_| ())
+            .map_err(os_error)
     }
 
     fn recv(&self, dontwait: bool) -> Result<Vec<u8>, i32> {
         let mut buf = vec![0u8; 1 << 20];
+        let flags = if dontwait {
+            Msg::DONTWAIT
+        } else {
+            Msg::empty()
+        };
         loop {
-            let flags = if dontwait { libc::MSG_DONTWAIT } else { 0 };
-            // SAFETY: buf is valid for its length.
-            let n = unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    buf.as_mut_ptr() as *mut libc::c_void,
-                    buf.len(),
-                    flags,
-                )
-            };
-            if n < 0 {
-                let e = errno();
-                if e == libc::EINTR {
-                    continue;
+            match self.sock.recv(&mut buf[..], flags) {
+                Ok((n, _)) => {
+                    buf.truncate(n);
+                    return Ok(buf);
                 }
-                return Err(e);
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(os_error(e)),
             }
-            buf.truncate(n as usize);
-            return Ok(buf);
         }
     }
 
