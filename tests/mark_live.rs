@@ -499,3 +499,33 @@ fn kernel_refused_batch_is_atomic_and_stale_genid_is_erestart() {
     });
     h.join().expect("namespace thread");
 }
+
+/// `-v` on -A/-I/-D/-C echoes each rule the way iptables does.
+#[test]
+fn verbose_echo_matches_iptables() {
+    if !available() {
+        return;
+    }
+    let cmds = [
+        "-A PREROUTING ! -s 10.0.0.0/8 -i eth+ ! -p tcp -m comment --comment x -j MARK --or-mark 2 -v",
+        "-I PREROUTING -d 1.1.1.1,2.2.2.2 -p tcp --dport 80 -j MARK --set-mark 1 -v",
+        "-C PREROUTING -d 1.1.1.1 -p tcp --dport 80 -j MARK --set-mark 1 -v",
+        "-D PREROUTING -d 1.1.1.1 -p tcp --dport 80 -j MARK --set-mark 1 -v",
+        "-D PREROUTING 1 -v",
+        "-C PREROUTING -d 7.7.7.7 -j MARK --set-mark 1 -v",
+        "-A PREROUTING -p udp -m multiport --dports 53,80:90 -j MARK --set-mark 1 -v",
+        "-A OUTPUT -o lo -d 127.0.0.1 -p tcp --sport 1:2 -j MARK --set-xmark 1/3 -v",
+        "-6 -A OUTPUT -d ::1 -o lo -j MARK --set-mark 1 -v",
+    ];
+    let ours: Vec<String> = cmds
+        .iter()
+        .map(|c| format!("{} 2>&1; echo rc=$?", ours_line(c)))
+        .collect();
+    let theirs: Vec<String> = cmds
+        .iter()
+        .map(|c| format!("{} 2>&1; echo rc=$?", iptables_line(c)))
+        .collect();
+    let a = ns(&ours.join("\n"));
+    let b = ns(&theirs.join("\n"));
+    assert_eq!(a.0, b.0);
+}

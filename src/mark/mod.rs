@@ -106,6 +106,14 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
             plan::Cmd::List { chain, num } => {
                 print::list(&state, c.family, chain.as_deref(), *num, &c.opts)
             }
+            plan::Cmd::Append { rules, .. }
+            | plan::Cmd::Insert { rules, .. }
+            | plan::Cmd::Delete { rules, .. }
+            | plan::Cmd::Check { rules, .. }
+                if c.opts.verbose =>
+            {
+                rules.iter().map(print::notable).collect()
+            }
             plan::Cmd::Flush { verbose: true, .. } => ops
                 .iter()
                 .filter_map(|o| match o {

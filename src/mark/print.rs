@@ -519,6 +519,17 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
     if let Target::Verdict { code: -4, .. } = r.target {
         out.push_str("[goto] ");
     }
+    tail(out, r, opts.numeric);
+    out.push('\n');
+}
+
+/// Matches and the MARK target as `-L` prints them after the addresses.
+fn tail(out: &mut String, r: &Rule, numeric: bool) {
+    let p = r.proto.map_or(0, |p| p.0);
+    let opts = ListOpts {
+        numeric,
+        ..Default::default()
+    };
     let svc = match p {
         17 => "udp",
         132 => "sctp",
@@ -585,7 +596,49 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
             let _ = write!(out, " MARK xset 0x{mark:x}/0x{mask:x}");
         }
     }
+}
+
+/// The rule line iptables prints for `-A/-I/-D/-C … -v` (FMT_NOTABLE).
+pub fn notable(r: &Rule) -> String {
+    let mut out = String::new();
+    let tname = match &r.target {
+        Target::None => String::new(),
+        Target::Mark { .. } => "MARK".into(),
+        Target::Verdict { code, chain } => verdict_name(*code, chain),
+        Target::Xt { name, .. } => name.clone(),
+    };
+    let _ = write!(out, "{tname} ");
+    let (p, pinv) = r.proto.unwrap_or((0, false));
+    out.push(if pinv { '!' } else { ' ' });
+    match proto_list_name(p) {
+        Some(name) => {
+            let _ = write!(out, "{name} ");
+        }
+        None => {
+            let _ = write!(out, "{p} ");
+        }
+    }
+    out.push_str("opt -- ");
+    let ifc = |i: &Option<Iface>| -> String {
+        match i {
+            Some(i) if !(i.wildcard && i.name.is_empty()) => {
+                format!("{}{}", if i.inv { "!" } else { "" }, i.display())
+            }
+            _ => "*".into(),
+        }
+    };
+    let _ = write!(out, "in {} out {} ", ifc(&r.iif), ifc(&r.oif));
+    let (si, s) = list_addr(r.family, &r.src, true);
+    let _ = write!(out, "{si}{s} ");
+    let (di, d) = list_addr(r.family, &r.dst, true);
+    let _ = write!(out, "{di}-> {d}");
+    out.push_str("  ");
+    if let Target::Verdict { code: -4, .. } = r.target {
+        out.push_str("[goto] ");
+    }
+    tail(&mut out, r, true);
     out.push('\n');
+    out
 }
 
 fn header(out: &mut String, opts: &ListOpts) {
