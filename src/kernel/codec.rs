@@ -769,4 +769,4 @@ pub fn af_of(ip: IpAddr) -> u16 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

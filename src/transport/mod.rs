@@ -427,3 +427,6 @@ impl Ipvs for GenlIpvs {
         out
     }
 }
+
+#[cfg(test)]
+mod guest_tests;
