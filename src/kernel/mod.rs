@@ -8,6 +8,7 @@
 pub mod attrs;
 pub mod codec;
 pub mod errors;
+pub mod mem;
 
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
 
