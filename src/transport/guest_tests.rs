@@ -314,7 +314,7 @@ fn guest_reads_what_real_ipvsadm_made() {
         "-A -f 11 -6 -s mh -b mh-fallback -p 30 -M 96",
         "-a -t 10.0.0.1:80 -r 10.0.0.3:8080 -m -w 9 -x 50 -y 5",
         "-a -t 10.0.0.1:80 -r 10.0.0.4 -i --tun-type gue --tun-port 6080 --tun-csum",
-        "-a -f 11 -6 -r 2001:db8::9 -i --tun-type gre --tun-remcsum -w 2147483647",
+        "-a -f 11 -6 -r 2001:db8::9 -i --tun-type gre --tun-csum -w 2147483647",
     ] {
         let v: Vec<&str> = args.split(' ').collect();
         let (rc, _, err) = real(&v);
@@ -361,7 +361,7 @@ fn guest_reads_what_real_ipvsadm_made() {
     assert_eq!(fd.len(), 1);
     assert_eq!(fd[0].ip(), ip("2001:db8::9"));
     assert_eq!(fd[0].weight, 2147483647);
-    assert_eq!((fd[0].tun_type, fd[0].tun_flags), (TUN_GRE, TUN_F_REMCSUM));
+    assert_eq!((fd[0].tun_type, fd[0].tun_flags), (TUN_GRE, TUN_F_CSUM));
     let missing = svc(IPPROTO_TCP, "10.0.0.99", 80);
     let r = k.service(&missing);
     eprintln!("OBSERVED get missing service: {r:?}");

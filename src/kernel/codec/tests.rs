@@ -295,6 +295,36 @@ pub(crate) fn request_cases() -> Vec<(&'static str, Request)> {
         }),
     ));
     v.push((
+        "daemon_start_master_ok",
+        Request::NewDaemon(Daemon {
+            state: DAEMON_MASTER,
+            mcast_ifn: "d0".into(),
+            syncid: 3,
+            sync_maxlen: 1400,
+            mcast_group: Some(ip("239.1.1.1")),
+            mcast_port: 9000,
+            mcast_ttl: 2,
+        }),
+    ));
+    v.push((
+        "daemon_start_backup_ok",
+        Request::NewDaemon(Daemon {
+            state: DAEMON_BACKUP,
+            mcast_ifn: "d0".into(),
+            syncid: 4,
+            mcast_group: Some(ip("ff02::5")),
+            ..Daemon::default()
+        }),
+    ));
+    v.push((
+        "daemon_start_nodev_clean",
+        Request::NewDaemon(Daemon {
+            state: DAEMON_MASTER,
+            mcast_ifn: "nosuch0".into(),
+            ..Daemon::default()
+        }),
+    ));
+    v.push((
         "daemon_stop_master",
         Request::DelDaemon(Daemon {
             state: DAEMON_MASTER,
@@ -388,6 +418,11 @@ fn kernel_answers_recorded() {
         ("delsvc_missing", libc::ESRCH),
         ("zero_missing", libc::ESRCH),
         ("daemon_stop_none", libc::ESRCH),
+        ("daemon_start_master", libc::EINVAL), // a mixed-family dest existed
+        ("daemon_start_master_ok", 0),
+        ("daemon_start_backup_ok", 0),
+        ("daemon_stop_master_ok", 0),
+        ("daemon_start_nodev_clean", libc::ENODEV),
         ("flush", 0),
         ("zero_all", 0),
     ];
@@ -590,6 +625,55 @@ fn decode_timeouts_reply() {
             udp: 30
         })
     );
+}
+
+#[test]
+fn decode_daemon_dump() {
+    let d: Vec<Daemon> = received_data("daemon_list_both")
+        .iter()
+        .filter(|b| b.first() == Some(&(Cmd::NewDaemon as u8)))
+        .map(|b| decode_daemon(b).unwrap())
+        .collect();
+    assert_eq!(
+        d,
+        vec![
+            Daemon {
+                state: DAEMON_MASTER,
+                mcast_ifn: "d0".into(),
+                syncid: 3,
+                sync_maxlen: 1400,
+                mcast_group: Some(ip("239.1.1.1")),
+                mcast_port: 9000,
+                mcast_ttl: 2,
+            },
+            Daemon {
+                state: DAEMON_BACKUP,
+                mcast_ifn: "d0".into(),
+                syncid: 4,
+                sync_maxlen: 1452,
+                mcast_group: Some(ip("ff02::5")),
+                mcast_port: 8848,
+                mcast_ttl: 1,
+            },
+        ]
+    );
+    // typed parse → emit gives the kernel's bytes back
+    for (dir, b) in fixture("daemon_list_both") {
+        if dir != '<' {
+            continue;
+        }
+        let mut off = 0;
+        for m in split_messages(&b) {
+            let m = m.unwrap();
+            let len = m.hdr.len as usize;
+            if m.body.first() == Some(&(Cmd::NewDaemon as u8)) && m.hdr.ty == FAMILY {
+                let raw = &b[off..off + len];
+                let typed: GenlMsg<CmdAttr> = GenlMsg::parse(raw).unwrap();
+                assert_eq!(typed.emit(), raw);
+            }
+            off += (len + 3) & !3;
+        }
+    }
 }
 
 #[test]
