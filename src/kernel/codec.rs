@@ -769,4 +769,4 @@ pub fn af_of(ip: IpAddr) -> u16 {
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

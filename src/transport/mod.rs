@@ -428,5 +428,3 @@ impl Ipvs for GenlIpvs {
     }
 }
 
-#[cfg(test)]
-mod guest_tests;

@@ -481,3 +481,35 @@ fn info_and_timeouts() {
         assert_eq!(k.execute(&Request::Zero(Some(Service::default()))), Ok(()));
     });
 }
+
+/// Runs an ipvsadm as user nobody; (exit, stdout, stderr).
+fn as_nobody(program: &str) -> (Option<i32>, String, String) {
+    use std::os::unix::process::CommandExt;
+    let o = std::process::Command::new(program)
+        .arg0("ipvsadm")
+        .args(["-L", "-n"])
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("run as nobody");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn non_root_gets_eperm_like_ipvsadm() {
+    support::require_guest();
+    support::in_netns(|| {
+        let real = as_nobody(support::REAL_IPVSADM);
+        assert_eq!(real.0, Some(2));
+        assert!(
+            real.2.starts_with("Can't initialize ipvs: Permission denied (you must be root)\n"),
+            "{real:?}"
+        );
+        assert_eq!(as_nobody(support::OUR_IPVSADM), real);
+    });
+}

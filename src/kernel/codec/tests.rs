@@ -12,7 +12,7 @@ use crate::model::*;
 const FAMILY: u16 = 0x20;
 
 /// The `>` (sent) and `<` (received) datagrams of a fixture.
-pub(crate) fn fixture(name: &str) -> Vec<(char, Vec<u8>)> {
+fn fixture(name: &str) -> Vec<(char, Vec<u8>)> {
     let path = format!(
         "{}/tests/fixtures/genl/{}.txt",
         env!("CARGO_MANIFEST_DIR"),
@@ -80,12 +80,12 @@ fn hdr(b: &[u8]) -> NlHeader {
     NlHeader::parse(b).unwrap()
 }
 
-pub(crate) fn ip(s: &str) -> IpAddr {
+fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
 
 /// A service as the grammar fills it for `-A`/`-E` (defaults applied).
-pub(crate) fn svc(proto: u16, addr: &str, port: u16) -> Service {
+fn svc(proto: u16, addr: &str, port: u16) -> Service {
     let a = ip(addr);
     Service {
         af: af_of(a),
@@ -97,7 +97,7 @@ pub(crate) fn svc(proto: u16, addr: &str, port: u16) -> Service {
     }
 }
 
-pub(crate) fn fwm(mark: u32, af: u16) -> Service {
+fn fwm(mark: u32, af: u16) -> Service {
     Service {
         af,
         fwmark: mark,
@@ -106,12 +106,12 @@ pub(crate) fn fwm(mark: u32, af: u16) -> Service {
     }
 }
 
-pub(crate) fn sched(mut s: Service, name: &str) -> Service {
+fn sched(mut s: Service, name: &str) -> Service {
     s.sched_name = name.to_string();
     s
 }
 
-pub(crate) fn dest(addr: &str, port: u16, fwd: Forward) -> Dest {
+fn dest(addr: &str, port: u16, fwd: Forward) -> Dest {
     let a = ip(addr);
     Dest {
         af: af_of(a),
@@ -123,7 +123,7 @@ pub(crate) fn dest(addr: &str, port: u16, fwd: Forward) -> Dest {
 }
 
 /// The request each fixture's modifying message carries.
-pub(crate) fn request_cases() -> Vec<(&'static str, Request)> {
+fn request_cases() -> Vec<(&'static str, Request)> {
     let t80 = || svc(IPPROTO_TCP, "10.0.0.1", 80);
     let mut v = Vec::new();
     let mut s = sched(t80(), "rr");
