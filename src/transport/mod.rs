@@ -8,6 +8,15 @@
 //! failure into an errno the way ipvsadm does: a netlink error message
 //! gives its code, anything else (send failure, malformed reply) EINVAL.
 //! It never prints anything.
+//!
+//! neli parts used: the socket is neli's [`NlSocket`] (`socket()`/`bind`,
+//! port id, `SO_RCVBUF`, raw `send`/`recv`); the nlctrl family lookup is
+//! built with neli's `Nlmsghdr`/`Genlmsghdr`/`Nlattr` builders. The IPVS
+//! messages themselves are bytes from our codec, because a batch of many
+//! messages must go out in one `send` (neli's `NlSocketHandle::send`
+//! sends one message per call) and replies are matched to requests by
+//! sequence number here (neli's `NlRouter` runs a background thread and
+//! owns the matching).
 
 use std::io;
 use std::os::unix::io::AsRawFd;
@@ -128,36 +137,11 @@ impl GenlIpvs {
         self.seq
     }
 
-    /// CTRL_CMD_GETFAMILY "IPVS" (built with neli's message types).
+    /// CTRL_CMD_GETFAMILY "IPVS".
     fn resolve_family(&mut self) -> Option<u16> {
         let seq = self.next_seq();
-        let name = NlattrBuilder::default()
-            .nla_type(
-                AttrTypeBuilder::default()
-                    .nla_type(CtrlAttr::FamilyName)
-                    .build()
-                    .ok()?,
-            )
-            .nla_payload(codec::IPVS_GENL_NAME)
-            .build()
-            .ok()?;
-        let genl = GenlmsghdrBuilder::default()
-            .cmd(CtrlCmd::Getfamily)
-            .version(1)
-            .attrs(std::iter::once(name).collect::<GenlBuffer<_, _>>())
-            .build()
-            .ok()?;
-        let msg = NlmsghdrBuilder::default()
-            .nl_type(GenlId::Ctrl)
-            .nl_flags(NlmF::REQUEST | NlmF::ACK)
-            .nl_seq(seq)
-            .nl_pid(self.pid)
-            .nl_payload(NlPayload::Payload(genl))
-            .build()
-            .ok()?;
-        let mut bytes = io::Cursor::new(vec![0u8; msg.padded_size()]);
-        msg.to_bytes(&mut bytes).ok()?;
-        self.send_all(bytes.get_ref()).ok()?;
+        let bytes = ctrl_getfamily(seq, self.pid)?;
+        self.send_all(&bytes).ok()?;
         let mut id = None;
         let r = self.read_until_done(seq, false, |m| {
             let (_, _, attrs) = codec::genl_split(m.body).map_err(|_| EINVAL)?;
@@ -363,6 +347,38 @@ impl GenlIpvs {
     }
 }
 
+/// The nlctrl request resolving the IPVS family, built with neli's
+/// message types (the same bytes libnl sends for ipvsadm).
+fn ctrl_getfamily(seq: u32, pid: u32) -> Option<Vec<u8>> {
+    let name = NlattrBuilder::default()
+        .nla_type(
+            AttrTypeBuilder::default()
+                .nla_type(CtrlAttr::FamilyName)
+                .build()
+                .ok()?,
+        )
+        .nla_payload(codec::IPVS_GENL_NAME)
+        .build()
+        .ok()?;
+    let genl = GenlmsghdrBuilder::default()
+        .cmd(CtrlCmd::Getfamily)
+        .version(1)
+        .attrs(std::iter::once(name).collect::<GenlBuffer<_, _>>())
+        .build()
+        .ok()?;
+    let msg = NlmsghdrBuilder::default()
+        .nl_type(GenlId::Ctrl)
+        .nl_flags(NlmF::REQUEST | NlmF::ACK)
+        .nl_seq(seq)
+        .nl_pid(pid)
+        .nl_payload(NlPayload::Payload(genl))
+        .build()
+        .ok()?;
+    let mut bytes = io::Cursor::new(vec![0u8; msg.padded_size()]);
+    msg.to_bytes(&mut bytes).ok()?;
+    Some(bytes.into_inner())
+}
+
 /// Ask for a large socket receive buffer so that fast dumps and batches
 /// of ACKs are not dropped: `SO_RCVBUFFORCE` (needs CAP_NET_ADMIN, which
 /// every IPVS operation needs anyway), else neli's `SO_RCVBUF`.
@@ -428,3 +444,18 @@ impl Ipvs for GenlIpvs {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_request_is_libnls() {
+        // ipvsadm (libnl) in the guest, strace: nlmsg_len=32, nlctrl,
+        // REQUEST|ACK, then "\x03\x01\x00\x00\x09\x00\x02\x00IPVS\0\0\0\0".
+        let mut want = vec![32, 0, 0, 0, 0x10, 0, 5, 0];
+        want.extend(0x6b07_03c6u32.to_ne_bytes());
+        want.extend(0x3e00_0079u32.to_ne_bytes());
+        want.extend([3, 1, 0, 0, 9, 0, 2, 0, b'I', b'P', b'V', b'S', 0, 0, 0, 0]);
+        assert_eq!(ctrl_getfamily(0x6b07_03c6, 0x3e00_0079), Some(want));
+    }
+}

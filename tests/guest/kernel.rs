@@ -507,7 +507,8 @@ fn non_root_gets_eperm_like_ipvsadm() {
         let real = as_nobody(support::REAL_IPVSADM);
         assert_eq!(real.0, Some(2));
         assert!(
-            real.2.starts_with("Can't initialize ipvs: Permission denied (you must be root)\n"),
+            real.2
+                .starts_with("Can't initialize ipvs: Permission denied (you must be root)\n"),
             "{real:?}"
         );
         assert_eq!(as_nobody(support::OUR_IPVSADM), real);
