@@ -1,1 +1,313 @@
 //! `-R`: read rules from stdin with ipvsadm's tokenising and run them.
+//!
+//! ipvsadm's rules, kept exactly: tokens are runs of anything but space,
+//! TAB, CR and LF (at most 4096 bytes each; no quoting, no comments); every
+//! token equal to `ipvsadm` is dropped; lines left empty are skipped. A
+//! line that fails to parse stops the run with its own message and status
+//! (except option-parser errors after the command, `-L -Q`, which fail only
+//! their line); a kernel error is printed and the run carries on; the
+//! status is the last executed line's.
+//!
+//! Unlike ipvsadm, consecutive changes are sent to the kernel together
+//! (pipelined) and their results reported in line order, so output and
+//! status are the same but a large restore costs a fraction of the time.
+
+use std::io::BufRead;
+
+use crate::exec::{self, Session};
+use crate::grammar::{self, Cmd};
+use crate::kernel::{Ipvs, Request};
+
+/// Longest token ipvsadm's line reader keeps in one piece.
+const MAX_TOKEN: usize = 4096;
+/// Changes queued before they are sent.
+const BATCH: usize = 4096;
+
+/// Split one input line into ipvsadm's argument words.
+pub fn tokenize(line: &[u8]) -> Vec<String> {
+    line.split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .filter(|t| !t.is_empty())
+        .flat_map(|t| t.chunks(MAX_TOKEN))
+        .map(|t| String::from_utf8_lossy(t).into_owned())
+        .filter(|t| t != "ipvsadm")
+        .collect()
+}
+
+/// Send the queued changes and report each result in order; returns the
+/// status of the last one (or `rc` when nothing was queued).
+fn flush(pending: &mut Vec<Request>, k: &mut dyn Ipvs, s: &mut Session<'_>, mut rc: i32) -> i32 {
+    if pending.is_empty() {
+        return rc;
+    }
+    let results = k.execute_many(pending);
+    for (req, res) in pending.iter().zip(results) {
+        s.begin(req);
+        rc = s.finish(res);
+    }
+    pending.clear();
+    rc
+}
+
+/// Run `-R` over `input`; returns the exit status.
+pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
+    let mut rc = 0;
+    let mut pending: Vec<Request> = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+        let words = tokenize(&line);
+        if words.is_empty() {
+            continue;
+        }
+        let cmd = match grammar::parse(&s.argv0, &words) {
+            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(try_help(&s.argv0)),
+            other => other,
+        };
+        let cmd = match cmd {
+            Ok(cmd) => cmd,
+            Err(e) => {
+                flush(&mut pending, k, s, rc);
+                let _ = writeln!(s.err, "{}", e.message);
+                if e.continues_restore() {
+                    // popt errors after the command fail only their line.
+                    rc = e.code;
+                    continue;
+                }
+                return e.code;
+            }
+        };
+        match exec::request_of(&cmd) {
+            Some(req) => {
+                pending.push(req);
+                if pending.len() >= BATCH {
+                    rc = flush(&mut pending, k, s, rc);
+                }
+            }
+            None => {
+                flush(&mut pending, k, s, rc);
+                rc = exec::run(&cmd, k, s, &mut std::io::empty());
+            }
+        }
+    }
+    flush(&mut pending, k, s, rc)
+}
+
+/// ipvsadm's answer to a line it cannot start parsing (and to `-R` inside `-R`).
+fn try_help(argv0: &str) -> grammar::ParseError {
+    grammar::ParseError {
+        message: format!("Try `{argv0} -h' or '{argv0} --help' for more information."),
+        code: 255,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::errors::Op;
+    use crate::kernel::mem::MemIpvs;
+
+    /// Run `-R` over `input` against `k`: (status, stdout, stderr).
+    fn restore(k: &mut MemIpvs, input: &str) -> (i32, String, String) {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let rc = {
+            let mut s = Session {
+                argv0: "ipvsadm".into(),
+                op: Op::Init,
+                out: &mut out,
+                err: &mut err,
+            };
+            run(&mut input.as_bytes(), k, &mut s)
+        };
+        (
+            rc,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    }
+
+    #[test]
+    fn kernel_error_is_printed_and_the_run_goes_on() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(
+            &mut k,
+            "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n-A -t 10.0.0.2:80\n",
+        );
+        assert_eq!(err, "Service already exists\n");
+        assert_eq!(rc, 0, "status of the last line");
+        assert_eq!(k.services.len(), 2);
+    }
+
+    #[test]
+    fn last_line_failing_gives_255() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(&mut k, "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n\n  \n");
+        assert_eq!(err, "Service already exists\n");
+        assert_eq!(rc, 255);
+    }
+
+    #[test]
+    fn syntax_error_stops_after_applying_what_came_before() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(
+            &mut k,
+            "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n-A -t 10.0.0.2:80 -w 1\n-A -t 10.0.0.3:80\n",
+        );
+        assert_eq!(
+            err,
+            "Service already exists\nIllegal 'weight' option with the 'add-service' command\n"
+        );
+        assert_eq!(rc, 2);
+        assert_eq!(k.services.len(), 1, "nothing after the bad line ran");
+    }
+
+    #[test]
+    fn comments_and_nested_restore_abort_with_try() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(
+            &mut k,
+            "-A -t 10.0.0.1:80\n# a comment\n-A -t 10.0.0.2:80\n",
+        );
+        assert_eq!(
+            err,
+            "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n"
+        );
+        assert_eq!(rc, 255);
+        assert_eq!(k.services.len(), 1);
+        let (rc, _, err) = restore(&mut k, "-R\n");
+        assert_eq!(rc, 255);
+        assert!(err.starts_with("Try `ipvsadm -h'"));
+    }
+
+    #[test]
+    fn listing_inside_restore_sees_earlier_lines() {
+        let mut k = MemIpvs::default();
+        let (rc, out, _) = restore(&mut k, "ipvsadm -A -t 10.0.0.1:80 -s rr\n-S -n\n");
+        assert_eq!(rc, 0);
+        assert_eq!(out, "-A -t 10.0.0.1:80 -s rr\n");
+    }
+
+    #[test]
+    fn popt_errors_after_the_command_fail_only_their_line() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(&mut k, "-A -t 10.0.0.1:80 -Q\n-A -t 10.0.0.2:80\n");
+        assert_eq!(err, "-Q: unknown option\n");
+        assert_eq!(rc, 0);
+        assert_eq!(k.services.len(), 1);
+        let (rc, _, _) = restore(&mut k, "-A -t 10.0.0.3:80\n-L -t\n");
+        assert_eq!(rc, 255);
+    }
+
+    #[test]
+    fn empty_input_is_success() {
+        let mut k = MemIpvs::default();
+        assert_eq!(restore(&mut k, "").0, 0);
+        assert_eq!(restore(&mut k, "\n ipvsadm \n").0, 0);
+    }
+
+    /// Random bytes and near-valid rule lines never panic the reader.
+    #[test]
+    fn random_input_never_panics() {
+        let words: &[&[u8]] = &[
+            b"-A",
+            b"-a",
+            b"-E",
+            b"-e",
+            b"-d",
+            b"-D",
+            b"-C",
+            b"-Z",
+            b"-L",
+            b"-S",
+            b"-R",
+            b"-t",
+            b"-u",
+            b"-f",
+            b"-r",
+            b"-s",
+            b"-p",
+            b"-w",
+            b"-x",
+            b"-y",
+            b"-m",
+            b"-i",
+            b"-g",
+            b"-n",
+            b"10.0.0.1:80",
+            b"[::1]:80",
+            b"1",
+            b"0",
+            b"rr",
+            b"sh",
+            b"-b",
+            b"sh-port",
+            b"#",
+            b"ipvsadm",
+            b"\t",
+            b" ",
+            b"\r",
+            b"\n",
+            b"\xff\xfe",
+            b"--set",
+            b"-6",
+            b"--",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2000 {
+            let mut input = Vec::new();
+            for _ in 0..(next() % 40) {
+                let r = next();
+                if r % 5 == 0 {
+                    input.push((r >> 8) as u8);
+                } else {
+                    input.extend_from_slice(words[(r >> 8) as usize % words.len()]);
+                    input.push(if r % 7 == 0 { b'\n' } else { b' ' });
+                }
+            }
+            let mut k = MemIpvs::default();
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            let mut s = Session {
+                argv0: "ipvsadm".into(),
+                op: Op::Init,
+                out: &mut out,
+                err: &mut err,
+            };
+            let rc = run(&mut input.as_slice(), &mut k, &mut s);
+            assert!(matches!(rc, 0 | 1 | 2 | 255), "status {rc}");
+        }
+    }
+
+    #[test]
+    fn tokens_split_on_blanks_and_drop_program_name() {
+        assert_eq!(
+            tokenize(b"ipvsadm -A\t-t 1.2.3.4:80\r\n"),
+            vec!["-A", "-t", "1.2.3.4:80"]
+        );
+        assert_eq!(tokenize(b"-A ipvsadm -t x"), vec!["-A", "-t", "x"]);
+        assert!(tokenize(b"  \t\r\n").is_empty());
+        assert!(tokenize(b"ipvsadm").is_empty());
+    }
+
+    #[test]
+    fn no_quoting_and_long_tokens_are_cut() {
+        assert_eq!(tokenize(b"-s \"rr\""), vec!["-s", "\"rr\""]);
+        let long = vec![b'a'; MAX_TOKEN + 5];
+        let t = tokenize(&long);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].len(), MAX_TOKEN);
+        assert_eq!(t[1].len(), 5);
+    }
+}

@@ -10,6 +10,8 @@
 
 #[path = "guest/diff.rs"]
 mod diff;
+#[path = "guest/kernel.rs"]
+mod kernel;
 #[path = "guest/support.rs"]
 mod support;
 
