@@ -264,19 +264,19 @@ pub const STATE_READS: [&[&str]; 3] = [
 pub struct Config {
     /// The reference ipvsadm (normally /usr/sbin/ipvsadm).
     pub reference: PathBuf,
-    /// The ipvsadm under test.
-    pub ours: PathBuf,
-    /// The binary that reads the final state on both sides (always the real one).
+    /// The binaries under test, each compared with the reference (one summary each).
+    pub candidates: Vec<PathBuf>,
+    /// The binary that reads the final state on every side (always the real one).
     pub state_reader: PathBuf,
-    /// Worker threads (each runs one side of one case in its own namespace).
+    /// Worker threads, each running whole cases in namespaces of their own.
     pub jobs: usize,
 }
 
 impl Config {
-    pub fn new(reference: impl Into<PathBuf>, ours: impl Into<PathBuf>) -> Self {
+    pub fn new(reference: impl Into<PathBuf>, candidates: Vec<PathBuf>) -> Self {
         Config {
             reference: reference.into(),
-            ours: ours.into(),
+            candidates,
             state_reader: PathBuf::from(support::REAL_IPVSADM),
             // IPVSADM_DIFF_JOBS overrides the number of workers (default: one per CPU).
             jobs: std::env::var("IPVSADM_DIFF_JOBS")
@@ -291,23 +291,34 @@ impl Config {
 /// What one side produced for one case.
 #[derive(Clone, Debug, Default)]
 pub struct SideRun {
-    /// Setup commands that failed, with their output.
+    /// Setup or reset commands that failed, with their output.
     pub setup_failures: Vec<String>,
     pub commands: Vec<Output>,
     pub state: Vec<Output>,
 }
 
-fn run_side(case: &Case, program: &Path, reader: &Path) -> SideRun {
-    let mut run = SideRun::default();
+/// Runs one case on every side (reference first, then each candidate) in ONE fresh network
+/// namespace, resetting the IPVS state between sides. Sharing the namespace matters: the
+/// kernel's service hash mixes in the namespace's address, so listing order differs between
+/// namespaces even for the real ipvsadm. The setup runs once; ipvsadm cannot change what it
+/// made (links, addresses), so every side sees the same starting state.
+fn run_case(case: &Case, programs: &[PathBuf], reader: &Path) -> Vec<SideRun> {
+    let fail_all = |msg: String| {
+        programs
+            .iter()
+            .map(|_| SideRun {
+                setup_failures: vec![msg.clone()],
+                ..SideRun::default()
+            })
+            .collect()
+    };
     if let Err(e) = support::enter_fresh_netns() {
-        run.setup_failures
-            .push(format!("cannot create a network namespace: {e}"));
-        return run;
+        return fail_all(format!("cannot create a network namespace: {e}"));
     }
     for script in &case.setup {
         let out = support::sh(script);
         if out.exit != Exit::Code(0) {
-            run.setup_failures.push(format!(
+            return fail_all(format!(
                 "setup `{script}` failed ({}): {}{}",
                 out.exit,
                 String::from_utf8_lossy(&out.stdout),
@@ -315,25 +326,74 @@ fn run_side(case: &Case, program: &Path, reader: &Path) -> SideRun {
             ));
         }
     }
-    if !run.setup_failures.is_empty() {
-        return run;
+    let mut sides: Vec<SideRun> = Vec::new();
+    for program in programs {
+        let mut run = SideRun::default();
+        if let Some(prev) = sides.last() {
+            run.setup_failures = reset_ipvs(&prev.state, reader);
+        }
+        if run.setup_failures.is_empty() {
+            for inv in &case.commands {
+                run.commands.push(support::run(
+                    program,
+                    "ipvsadm",
+                    &inv.args,
+                    inv.stdin.as_deref().map(str::as_bytes),
+                ));
+            }
+            for args in STATE_READS {
+                let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                run.state.push(support::run(reader, "ipvsadm", &args, None));
+            }
+        }
+        sides.push(run);
     }
-    for inv in &case.commands {
-        run.commands.push(support::run(
-            program,
-            "ipvsadm",
-            &inv.args,
-            inv.stdin.as_deref().map(str::as_bytes),
-        ));
-    }
-    for args in STATE_READS {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        run.state.push(support::run(reader, "ipvsadm", &args, None));
-    }
-    run
+    sides
 }
 
-/// Outcome of the whole run.
+/// Brings the namespace's IPVS state back to a fresh one (empty table, timeouts 900 120 300,
+/// no sync daemon), running only what the previous side's final state shows is needed.
+/// Returns failures, if any.
+fn reset_ipvs(prev_state: &[Output], reader: &Path) -> Vec<String> {
+    let text = |i: usize| {
+        prev_state
+            .get(i)
+            .filter(|o| o.exit == Exit::Code(0))
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let (save, timeouts, daemons) = (text(0), text(1), text(2));
+    let mut todo: Vec<&[&str]> = Vec::new();
+    if save.as_deref() != Some("") {
+        todo.push(&["-C"]);
+    }
+    if timeouts.as_deref() != Some("Timeout (tcp tcpfin udp): 900 120 300\n") {
+        todo.push(&["--set", "900", "120", "300"]);
+    }
+    let daemons = daemons.as_deref();
+    if daemons.is_none_or(|d| d.contains("master")) {
+        todo.push(&["--stop-daemon", "master"]);
+    }
+    if daemons.is_none_or(|d| d.contains("backup")) {
+        todo.push(&["--stop-daemon", "backup"]);
+    }
+    let mut failures = Vec::new();
+    for args in todo {
+        let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = support::run(reader, "ipvsadm", &argv, None);
+        // Stopping a daemon that is not running fails harmlessly (unknown previous state).
+        if out.exit != Exit::Code(0) && args.first() != Some(&"--stop-daemon") {
+            failures.push(format!(
+                "reset between sides: ipvsadm {} failed ({}): {}",
+                args.join(" "),
+                out.exit,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    failures
+}
+
+/// Outcome of the whole run for one candidate.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
     pub cases: usize,
@@ -357,42 +417,50 @@ impl Summary {
     }
 }
 
-/// Runs every case on both sides and compares. `progress` receives each case's report as soon
-/// as it (and all cases before it) is done, so long runs show progress in order.
-pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -> Summary {
-    // Work items: (case index, side 0 = reference / 1 = ours).
+/// Runs every case on the reference and on every candidate and compares; returns one summary
+/// per candidate. `progress(candidate index, case report)` sees each case's report in case
+/// order, as soon as it and all cases before it are done.
+pub fn run_cases(
+    cases: &[Case],
+    cfg: &Config,
+    progress: &mut dyn FnMut(usize, &str),
+) -> Vec<Summary> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<[Option<SideRun>; 2]>> =
-        Mutex::new((0..cases.len()).map(|_| [None, None]).collect());
+    let results: Mutex<Vec<Option<Vec<SideRun>>>> = Mutex::new(vec![None; cases.len()]);
     let done = std::sync::Condvar::new();
-    let total = cases.len() * 2;
-    let mut summary = Summary {
-        cases: cases.len(),
-        ..Summary::default()
-    };
+    let mut programs = vec![cfg.reference.clone()];
+    programs.extend(cfg.candidates.iter().cloned());
+    let mut summaries: Vec<Summary> = cfg
+        .candidates
+        .iter()
+        .map(|_| Summary {
+            cases: cases.len(),
+            ..Summary::default()
+        })
+        .collect();
 
     std::thread::scope(|scope| {
         for _ in 0..cfg.jobs.max(1) {
             scope.spawn(|| loop {
-                let item = next.fetch_add(1, Ordering::SeqCst);
-                if item >= total {
-                    break;
-                }
-                let (ci, side) = (item / 2, item % 2);
+                let ci = next.fetch_add(1, Ordering::SeqCst);
                 let Some(case) = cases.get(ci) else { break };
-                let program = if side == 0 { &cfg.reference } else { &cfg.ours };
-                // Each side runs on a thread of its own, so its namespace dies with it.
+                // Each case runs on a thread of its own, so its namespace dies with it.
                 let case_c = case.clone();
-                let program = program.clone();
+                let programs_c = programs.clone();
                 let reader = cfg.state_reader.clone();
-                let r = std::thread::spawn(move || run_side(&case_c, &program, &reader))
+                let r = std::thread::spawn(move || run_case(&case_c, &programs_c, &reader))
                     .join()
-                    .unwrap_or_else(|_| SideRun {
-                        setup_failures: vec!["the runner thread panicked".into()],
-                        ..SideRun::default()
+                    .unwrap_or_else(|_| {
+                        vec![
+                            SideRun {
+                                setup_failures: vec!["the runner thread panicked".into()],
+                                ..SideRun::default()
+                            };
+                            programs.len()
+                        ]
                     });
                 if let Ok(mut res) = results.lock() {
-                    if let Some(slot) = res.get_mut(ci).and_then(|s| s.get_mut(side)) {
+                    if let Some(slot) = res.get_mut(ci) {
                         *slot = Some(r);
                     }
                 }
@@ -401,17 +469,14 @@ pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -
         }
         // Report in case order as results complete.
         for (ci, case) in cases.iter().enumerate() {
-            let pair = {
+            let sides = {
                 let mut res = match results.lock() {
                     Ok(r) => r,
                     Err(p) => p.into_inner(),
                 };
                 loop {
-                    let ready = res
-                        .get(ci)
-                        .is_some_and(|p| p[0].is_some() && p[1].is_some());
-                    if ready {
-                        break res.get_mut(ci).map(|p| [p[0].take(), p[1].take()]);
+                    if let Some(r) = res.get_mut(ci).and_then(Option::take) {
+                        break r;
                     }
                     res = match done.wait(res) {
                         Ok(r) => r,
@@ -419,17 +484,24 @@ pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -
                     };
                 }
             };
-            let Some([Some(a), Some(b)]) = pair else {
+            let Some(reference) = sides.first() else {
                 continue;
             };
-            let text = compare_case(case, &a, &b, &mut summary);
-            progress(&text);
-            summary.report.push_str(&text);
+            for (k, sum) in summaries.iter_mut().enumerate() {
+                let Some(candidate) = sides.get(k + 1) else {
+                    continue;
+                };
+                let text = compare_case(case, reference, candidate, sum);
+                progress(k, &text);
+                sum.report.push_str(&text);
+            }
         }
     });
-    let lines = summary.summary_lines();
-    summary.report.push_str(&lines);
-    summary
+    for sum in &mut summaries {
+        let lines = sum.summary_lines();
+        sum.report.push_str(&lines);
+    }
+    summaries
 }
 
 /// Compares the two sides of one case; returns its report text and updates the counters.
