@@ -81,6 +81,21 @@ fn guest_lab() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code();
     if code == Some(125) || stderr.contains("run-guest: error:") {
+        // An in-guest test that started but never reported a result was running at the end.
+        let unfinished = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("test "))
+            .last()
+            .and_then(|rest| rest.trim_end().strip_suffix(" ..."));
+        if let Some(name) = unfinished {
+            announce(&format!(
+                "guest lab: the guest stopped while in-guest test `{name}` was running (hang?)\n"
+            ));
+            panic!(
+                "guest lab: the guest stopped while in-guest test `{name}` was running \
+                 (it hung or the guest timed out; LAB_TIMEOUT={timeout}s).\n{stderr}\n{stdout}"
+            );
+        }
         panic!(
             "guest lab: the guest could not run the tests — the kernel tests did NOT run.\n\
              {stderr}\n{stdout}\n\
