@@ -546,6 +546,35 @@ mod tests {
         );
     }
 
+    /// Persistence templates and a SIP persistence-engine entry, captured
+    /// from the guest kernel, with the rows Debian's ipvsadm printed.
+    #[test]
+    fn real_kernel_templates_and_pe() {
+        let tpl = "TCP 0A000001 0000 0A000001 0050 7F000001 1F90 ASSURED          23\n";
+        let sip = "UDP 0A000001 0000 0A000001 13C4 7F000001 13C4 NONE             57 sip a84b4c76e66710@pc33.example.com\n";
+        assert_eq!(
+            row(tpl, true, true),
+            "TCP 00:23  ASSURED     10.0.0.1:0         10.0.0.1:80        127.0.0.1:8080\n"
+        );
+        assert_eq!(
+            row(sip, true, true),
+            "UDP 00:57  NONE        10.0.0.1:0         10.0.0.1:5060      127.0.0.1:5060   sip                a84b4c76e66710@pc33.example.com\n"
+        );
+        assert_eq!(
+            row(sip, false, true),
+            "UDP 00:57  NONE        10.0.0.1:0         10.0.0.1:5060      127.0.0.1:5060\n"
+        );
+        let names = MapNames {
+            hosts: vec![("127.0.0.1".parse().unwrap(), "localhost")],
+            services: MapNames::debian().services,
+        };
+        let r = conn_row(sip.as_bytes(), false, false, &names).unwrap();
+        assert_eq!(
+            String::from_utf8(r).unwrap(),
+            "UDP 00:57  NONE        10.0.0.1:0         10.0.0.1:sip       localhost:sip\n"
+        );
+    }
+
     #[test]
     fn kernel_ipv6_row() {
         assert_eq!(
