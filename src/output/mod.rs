@@ -43,6 +43,8 @@ pub mod sort;
 #[cfg(test)]
 pub mod fake;
 #[cfg(test)]
+mod replay_tests;
+#[cfg(test)]
 mod tests;
 
 use std::io::{self, Write};
