@@ -650,6 +650,81 @@ mod tests {
         assert!(row("TCP 0 0 0 0 0 0 S -1\n", false, true).starts_with("TCP 71582788:15 S "));
     }
 
+    /// Random lines (biased to the characters the parser cares about)
+    /// never make it panic.
+    #[test]
+    fn random_lines_no_panic() {
+        let alphabet = b" \t\n:.0123456789abcdefxX+-ABCDEF[]TCPUDPSCTP\0\xff";
+        let mut x: u64 = 0xDEAD_BEEF_CAFE_F00D;
+        for _ in 0..20000 {
+            let mut line = Vec::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 120) as usize;
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                line.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            let _ = conn_row(&line, x % 2 == 0, x % 3 == 0, &NoNames);
+            let _ = pton6(&line);
+            let _ = pton4(&line);
+            let _ = chunks(&line);
+        }
+    }
+
+    #[cfg(target_env = "gnu")]
+    extern "C" {
+        fn inet_pton(
+            af: libc::c_int,
+            src: *const libc::c_char,
+            dst: *mut libc::c_void,
+        ) -> libc::c_int;
+    }
+
+    /// Our inet_pton agrees with the C library's on random address-like
+    /// strings.
+    #[cfg(target_env = "gnu")]
+    #[test]
+    fn pton_matches_libc() {
+        let alphabet = b"::::....0123456789abcdefABCDEFg";
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..50000 {
+            let len = (next() % 24) as usize;
+            let s: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let c = std::ffi::CString::new(s.clone()).unwrap();
+            let mut b6 = [0u8; 16];
+            let mut b4 = [0u8; 4];
+            // SAFETY: c is NUL-terminated; the buffers have the sizes
+            // inet_pton writes for each family.
+            let r6 = unsafe { inet_pton(libc::AF_INET6, c.as_ptr(), b6.as_mut_ptr().cast()) };
+            // SAFETY: as above.
+            let r4 = unsafe { inet_pton(libc::AF_INET, c.as_ptr(), b4.as_mut_ptr().cast()) };
+            assert_eq!(
+                pton6(&s),
+                (r6 == 1).then_some(b6),
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
+            assert_eq!(
+                pton4(&s),
+                (r4 == 1).then_some(b4),
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
+        }
+    }
+
     #[test]
     fn blank_line_is_none() {
         assert!(conn_row(b"   \n", false, true, &NoNames).is_none());
