@@ -668,7 +668,7 @@ mod tests {
                 x ^= x << 17;
                 line.push(alphabet[(x % alphabet.len() as u64) as usize]);
             }
-            let _ = conn_row(&line, x % 2 == 0, x % 3 == 0, &NoNames);
+            let _ = conn_row(&line, x.is_multiple_of(2), x.is_multiple_of(3), &NoNames);
             let _ = pton6(&line);
             let _ = pton4(&line);
             let _ = chunks(&line);
