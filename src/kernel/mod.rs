@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod errors;
+pub mod mem;
 
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
 

@@ -1,0 +1,237 @@
+//! An in-memory stand-in for the kernel's IPVS tables, used by tests of
+//! the layers above the transport (exec, restore, listings, apply).
+//!
+//! It follows the kernel's rules for the answers that matter to ipvsadm's
+//! messages (EEXIST, ESRCH, ENOENT on missing services/destinations,
+//! ERANGE for inverted thresholds) but is not a model of every kernel
+//! check. Destinations are kept newest-first, as the kernel lists them.
+
+use super::{Errno, Ipvs, Request};
+use crate::model::{Daemon, Dest, Info, Service, Timeouts, AF_INET6, DAEMON_BACKUP, DAEMON_MASTER};
+
+/// In-memory IPVS tables.
+#[derive(Debug, Clone)]
+pub struct MemIpvs {
+    pub services: Vec<(Service, Vec<Dest>)>,
+    pub timeouts: Timeouts,
+    pub daemons: Vec<Daemon>,
+    /// Scheduler names the fake kernel knows.
+    pub schedulers: Vec<String>,
+    /// Every request executed, in order.
+    pub log: Vec<Request>,
+}
+
+impl Default for MemIpvs {
+    fn default() -> Self {
+        MemIpvs {
+            services: Vec::new(),
+            timeouts: Timeouts {
+                tcp: 900,
+                tcp_fin: 120,
+                udp: 300,
+            },
+            daemons: Vec::new(),
+            schedulers: [
+                "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf",
+                "mh", "twos",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            log: Vec::new(),
+        }
+    }
+}
+
+/// Whether two services denote the same kernel object.
+pub fn same_service(a: &Service, b: &Service) -> bool {
+    if a.af != b.af {
+        return false;
+    }
+    if a.fwmark != 0 || b.fwmark != 0 {
+        return a.fwmark == b.fwmark;
+    }
+    let n = if a.af == AF_INET6 { 16 } else { 4 };
+    a.protocol == b.protocol && a.port == b.port && a.addr[..n] == b.addr[..n]
+}
+
+/// Whether two destinations denote the same kernel object.
+pub fn same_dest(a: &Dest, b: &Dest) -> bool {
+    let n = if a.af == AF_INET6 { 16 } else { 4 };
+    a.af == b.af && a.port == b.port && a.addr[..n] == b.addr[..n]
+}
+
+impl MemIpvs {
+    fn find(&self, svc: &Service) -> Option<usize> {
+        self.services.iter().position(|(s, _)| same_service(s, svc))
+    }
+
+    fn stored_service(svc: &Service) -> Service {
+        let mut s = svc.clone();
+        if s.fwmark != 0 {
+            s.protocol = 0;
+            s.addr = [0; 16];
+            s.port = 0;
+        }
+        s
+    }
+
+    fn check_sched(&self, svc: &Service) -> Result<(), Errno> {
+        if !self.schedulers.contains(&svc.sched_name) {
+            return Err(libc::ENOENT);
+        }
+        if !svc.pe_name.is_empty() && svc.pe_name != "sip" {
+            return Err(libc::ENOENT);
+        }
+        Ok(())
+    }
+
+    fn check_dest(d: &Dest) -> Result<(), Errno> {
+        if d.weight > i32::MAX as u32 {
+            return Err(libc::ERANGE);
+        }
+        if d.u_threshold != 0 && d.l_threshold > d.u_threshold {
+            return Err(libc::ERANGE);
+        }
+        Ok(())
+    }
+}
+
+impl Ipvs for MemIpvs {
+    fn info(&mut self) -> Result<Info, Errno> {
+        Ok(Info {
+            version: 0x010201,
+            conn_tab_size: 4096,
+        })
+    }
+
+    fn services(&mut self) -> Result<Vec<Service>, Errno> {
+        Ok(self.services.iter().map(|(s, _)| s.clone()).collect())
+    }
+
+    fn service(&mut self, svc: &Service) -> Result<Service, Errno> {
+        match self.find(svc) {
+            Some(i) => Ok(self.services[i].0.clone()),
+            None => Err(libc::ESRCH),
+        }
+    }
+
+    fn dests(&mut self, svc: &Service) -> Result<Vec<Dest>, Errno> {
+        match self.find(svc) {
+            Some(i) => Ok(self.services[i].1.clone()),
+            None => Err(libc::ESRCH),
+        }
+    }
+
+    fn timeouts(&mut self) -> Result<Timeouts, Errno> {
+        Ok(self.timeouts)
+    }
+
+    fn daemons(&mut self) -> Result<Vec<Daemon>, Errno> {
+        let mut v = self.daemons.clone();
+        v.sort_by_key(|d| d.state);
+        Ok(v)
+    }
+
+    fn execute(&mut self, req: &Request) -> Result<(), Errno> {
+        self.log.push(req.clone());
+        match req {
+            Request::NewService(s) => {
+                if self.find(s).is_some() {
+                    return Err(libc::EEXIST);
+                }
+                self.check_sched(s)?;
+                self.services.push((Self::stored_service(s), Vec::new()));
+            }
+            Request::SetService(s) => {
+                let i = self.find(s).ok_or(libc::ESRCH)?;
+                self.check_sched(s)?;
+                let stats = self.services[i].0.stats;
+                self.services[i].0 = Self::stored_service(s);
+                self.services[i].0.stats = stats;
+            }
+            Request::DelService(s) => {
+                let i = self.find(s).ok_or(libc::ESRCH)?;
+                self.services.remove(i);
+            }
+            Request::NewDest(s, d) => {
+                let i = self.find(s).ok_or(libc::ESRCH)?;
+                Self::check_dest(d)?;
+                if self.services[i].1.iter().any(|x| same_dest(x, d)) {
+                    return Err(libc::EEXIST);
+                }
+                self.services[i].1.insert(0, d.clone());
+            }
+            Request::SetDest(s, d) => {
+                let i = self.find(s).ok_or(libc::ESRCH)?;
+                Self::check_dest(d)?;
+                let j = self.services[i]
+                    .1
+                    .iter()
+                    .position(|x| same_dest(x, d))
+                    .ok_or(libc::ENOENT)?;
+                let old = &self.services[i].1[j];
+                let mut n = d.clone();
+                n.stats = old.stats;
+                n.active_conns = old.active_conns;
+                n.inact_conns = old.inact_conns;
+                n.persist_conns = old.persist_conns;
+                self.services[i].1[j] = n;
+            }
+            Request::DelDest(s, d) => {
+                let i = self.find(s).ok_or(libc::ESRCH)?;
+                let j = self.services[i]
+                    .1
+                    .iter()
+                    .position(|x| same_dest(x, d))
+                    .ok_or(libc::ENOENT)?;
+                self.services[i].1.remove(j);
+            }
+            Request::Zero(None) => {
+                for (s, ds) in &mut self.services {
+                    s.stats = Default::default();
+                    for d in ds {
+                        d.stats = Default::default();
+                    }
+                }
+            }
+            Request::Zero(Some(s)) => {
+                let i = self.find(s).ok_or(libc::ESRCH)?;
+                self.services[i].0.stats = Default::default();
+                for d in &mut self.services[i].1 {
+                    d.stats = Default::default();
+                }
+            }
+            Request::Flush => self.services.clear(),
+            Request::SetTimeout(t) => {
+                if t.tcp != 0 {
+                    self.timeouts.tcp = t.tcp;
+                }
+                if t.tcp_fin != 0 {
+                    self.timeouts.tcp_fin = t.tcp_fin;
+                }
+                if t.udp != 0 {
+                    self.timeouts.udp = t.udp;
+                }
+            }
+            Request::NewDaemon(d) => {
+                if d.state != DAEMON_MASTER && d.state != DAEMON_BACKUP {
+                    return Err(libc::EINVAL);
+                }
+                if self.daemons.iter().any(|x| x.state == d.state) {
+                    return Err(libc::EEXIST);
+                }
+                self.daemons.push(d.clone());
+            }
+            Request::DelDaemon(d) => {
+                let i = self
+                    .daemons
+                    .iter()
+                    .position(|x| x.state == d.state)
+                    .ok_or(libc::ESRCH)?;
+                self.daemons.remove(i);
+            }
+        }
+        Ok(())
+    }
+}
