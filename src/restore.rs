@@ -82,6 +82,12 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
                 return e.code;
             }
         };
+        if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
+            // -h / -v inside -R print and end the whole process (ipvsadm
+            // exits from its option loop).
+            flush(&mut pending, k, s, rc);
+            return exec::run_local(&cmd, s).unwrap_or(0);
+        }
         match exec::request_of(&cmd) {
             Some(req) => {
                 pending.push(req);
@@ -202,6 +208,15 @@ mod tests {
         assert_eq!(k.services.len(), 1);
         let (rc, _, _) = restore(&mut k, "-A -t 10.0.0.3:80\n-L -t\n");
         assert_eq!(rc, 255);
+    }
+
+    #[test]
+    fn help_and_version_end_the_run() {
+        let mut k = MemIpvs::default();
+        let (rc, out, _) = restore(&mut k, "-A -t 10.0.0.1:80\n-v\n-A -t 10.0.0.2:80\n");
+        assert_eq!(rc, 0);
+        assert!(out.starts_with("ipvsadm v1.31"));
+        assert_eq!(k.services.len(), 1);
     }
 
     #[test]
