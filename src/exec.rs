@@ -130,3 +130,44 @@ pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn
         },
     }
 }
+
+/// `-L … --json`: the listing views as JSON (see [`output::json`]).
+pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
+    use output::json;
+    let opts = &cmd.list;
+    let text = if opts.timeout {
+        s.op = Op::GetTimeout;
+        k.timeouts().map(|t| json::timeouts(&t))
+    } else if opts.daemon {
+        s.op = Op::GetDaemon;
+        k.daemons().map(|d| json::daemons(&d))
+    } else if let Some(svc) = &cmd.service {
+        s.op = Op::GetService;
+        k.service(svc).and_then(|svc| {
+            s.op = Op::GetDests;
+            let d = k.dests(&svc)?;
+            Ok(json::table(None, &[(svc, d)]))
+        })
+    } else {
+        (|| {
+            let info = k.info()?;
+            let mut t = Vec::new();
+            for svc in k.services()? {
+                s.op = Op::GetDests;
+                let d = k.dests(&svc)?;
+                t.push((svc, d));
+            }
+            Ok(json::table(Some(&info), &t))
+        })()
+    };
+    match text {
+        Ok(t) => {
+            let _ = s.out.write_all(t.as_bytes());
+            0
+        }
+        Err(e) => {
+            s.kernel_error(e);
+            1
+        }
+    }
+}

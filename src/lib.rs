@@ -9,11 +9,14 @@
 //! - [`exec`] / [`restore`]: run commands, read `-R` input
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
 
+pub mod apply;
 pub mod exec;
 pub mod grammar;
+pub mod hostsetup;
 pub mod kernel;
 pub mod mark;
 pub mod model;
+pub mod netns;
 pub mod output;
 pub mod restore;
 pub mod transport;

@@ -1,0 +1,411 @@
+//! `ipvsadm apply [--dry-run] FILE`: make the kernel's table match a file
+//! in `-S` format with the fewest changes — add, edit, delete; never a
+//! flush, so traffic to unchanged services never sees a gap.
+//!
+//! The diff is pure ([`plan`]); [`render`] prints a change as the ipvsadm
+//! command line that would make it; [`run`] reads the file and applies.
+
+use std::io::BufRead;
+
+use crate::exec::Session;
+use crate::grammar::{self, Cmd};
+use crate::kernel::mem::{same_dest, same_service};
+use crate::kernel::{Errno, Ipvs, Request};
+use crate::model::{
+    Dest, Forward, Service, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SVC_F_HASHED,
+    TUN_GRE, TUN_GUE, TUN_IPIP,
+};
+
+/// A table: services with their destinations.
+pub type Table = Vec<(Service, Vec<Dest>)>;
+
+/// Service attributes that `-E` changes (identity aside).
+fn service_differs(want: &Service, have: &Service) -> bool {
+    let flags = |s: &Service| s.flags & !SVC_F_HASHED;
+    let persistent = want.is_persistent();
+    want.sched_name != have.sched_name
+        || flags(want) != flags(have)
+        || want.pe_name != have.pe_name
+        || (persistent && (want.timeout != have.timeout || want.netmask != have.netmask))
+}
+
+/// Destination attributes that `-e` changes (identity aside).
+fn dest_differs(want: &Dest, have: &Dest) -> bool {
+    let tunnel = want.fwd == Forward::Tunnel;
+    want.fwd != have.fwd
+        || want.weight != have.weight
+        || want.u_threshold != have.u_threshold
+        || want.l_threshold != have.l_threshold
+        || (tunnel
+            && (want.tun_type != have.tun_type
+                || want.tun_port != have.tun_port
+                || want.tun_flags != have.tun_flags))
+}
+
+/// The changes that turn `have` into `want`, in a safe order: services
+/// added or edited, then destinations added or edited, then destinations
+/// removed, then services removed.
+pub fn plan(want: &Table, have: &Table) -> Vec<Request> {
+    let mut adds = Vec::new();
+    let mut dest_changes = Vec::new();
+    let mut dest_dels = Vec::new();
+    let mut svc_dels = Vec::new();
+    for (ws, wds) in want {
+        match have.iter().find(|(hs, _)| same_service(hs, ws)) {
+            None => {
+                adds.push(Request::NewService(ws.clone()));
+                for d in wds.iter().rev() {
+                    dest_changes.push(Request::NewDest(ws.clone(), d.clone()));
+                }
+            }
+            Some((hs, hds)) => {
+                if service_differs(ws, hs) {
+                    adds.push(Request::SetService(ws.clone()));
+                }
+                for d in wds.iter().rev() {
+                    match hds.iter().find(|h| same_dest(h, d)) {
+                        None => dest_changes.push(Request::NewDest(ws.clone(), d.clone())),
+                        Some(h) if dest_differs(d, h) => {
+                            dest_changes.push(Request::SetDest(ws.clone(), d.clone()))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                for h in hds {
+                    if !wds.iter().any(|d| same_dest(d, h)) {
+                        dest_dels.push(Request::DelDest(ws.clone(), h.clone()));
+                    }
+                }
+            }
+        }
+    }
+    for (hs, _) in have {
+        if !want.iter().any(|(ws, _)| same_service(ws, hs)) {
+            svc_dels.push(Request::DelService(hs.clone()));
+        }
+    }
+    adds.into_iter()
+        .chain(dest_changes)
+        .chain(dest_dels)
+        .chain(svc_dels)
+        .collect()
+}
+
+/// `-t 10.0.0.1:80`, `-f 6 -6`, … (numeric).
+pub fn service_spec(s: &Service) -> String {
+    if s.fwmark != 0 {
+        return if s.af == AF_INET6 {
+            format!("-f {} -6", s.fwmark)
+        } else {
+            format!("-f {}", s.fwmark)
+        };
+    }
+    let kind = match s.protocol {
+        IPPROTO_TCP => "-t".to_string(),
+        IPPROTO_UDP => "-u".to_string(),
+        IPPROTO_SCTP => "--sctp-service".to_string(),
+        p => format!("--proto-{p}-service"),
+    };
+    format!("{kind} {}", host_port(s.af, &s.ip(), s.port))
+}
+
+fn host_port(af: u16, ip: &std::net::IpAddr, port: u16) -> String {
+    if af == AF_INET6 {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
+}
+
+fn mask_text(s: &Service) -> String {
+    if s.af == AF_INET6 {
+        s.netmask.to_string()
+    } else {
+        std::net::Ipv4Addr::from(s.netmask).to_string()
+    }
+}
+
+fn sched_flag_names(s: &Service) -> Vec<&'static str> {
+    let names: [&str; 3] = match s.sched_name.as_str() {
+        "sh" => ["sh-fallback", "sh-port", ""],
+        "mh" => ["mh-fallback", "mh-port", ""],
+        _ => ["flag-1", "flag-2", "flag-3"],
+    };
+    [0x08, 0x10, 0x20]
+        .iter()
+        .zip(names)
+        .filter(|(bit, name)| s.flags & **bit != 0 && !name.is_empty())
+        .map(|(_, name)| name)
+        .collect()
+}
+
+fn service_options(s: &Service) -> String {
+    let mut t = format!(" -s {}", s.sched_name);
+    if s.is_persistent() {
+        t += &format!(" -p {}", s.timeout);
+        let default_mask = if s.af == AF_INET6 { 128 } else { 0xffff_ffff };
+        if s.netmask != default_mask {
+            t += &format!(" -M {}", mask_text(s));
+        }
+    }
+    if !s.pe_name.is_empty() {
+        t += &format!(" --pe {}", s.pe_name);
+    }
+    if s.flags & crate::model::SVC_F_ONEPACKET != 0 {
+        t += " -o";
+    }
+    let flags = sched_flag_names(s);
+    if !flags.is_empty() {
+        t += &format!(" -b {}", flags.join(","));
+    }
+    t
+}
+
+fn dest_options(d: &Dest) -> String {
+    let fwd = match d.fwd {
+        Forward::Masq => "-m",
+        Forward::Tunnel => "-i",
+        _ => "-g",
+    };
+    let mut t = format!(" {fwd} -w {}", d.weight);
+    if d.u_threshold != 0 {
+        t += &format!(" -x {}", d.u_threshold);
+    }
+    if d.l_threshold != 0 {
+        t += &format!(" -y {}", d.l_threshold);
+    }
+    if d.fwd == Forward::Tunnel {
+        match d.tun_type {
+            TUN_IPIP => {}
+            TUN_GUE => t += &format!(" --tun-type gue --tun-port {}", d.tun_port),
+            TUN_GRE => t += " --tun-type gre",
+            _ => {}
+        }
+        if d.tun_type == TUN_GUE || d.tun_type == TUN_GRE {
+            t += match d.tun_flags {
+                1 => " --tun-csum",
+                2 => " --tun-remcsum",
+                _ => " --tun-nocsum",
+            };
+        }
+    }
+    t
+}
+
+/// The ipvsadm command line (without the program name) for a change.
+pub fn render(req: &Request) -> String {
+    let dest = |d: &Dest| host_port(d.af, &d.ip(), d.port);
+    match req {
+        Request::NewService(s) => format!("-A {}{}", service_spec(s), service_options(s)),
+        Request::SetService(s) => format!("-E {}{}", service_spec(s), service_options(s)),
+        Request::DelService(s) => format!("-D {}", service_spec(s)),
+        Request::NewDest(s, d) => {
+            format!("-a {} -r {}{}", service_spec(s), dest(d), dest_options(d))
+        }
+        Request::SetDest(s, d) => {
+            format!("-e {} -r {}{}", service_spec(s), dest(d), dest_options(d))
+        }
+        Request::DelDest(s, d) => format!("-d {} -r {}", service_spec(s), dest(d)),
+        Request::Zero(_) => "-Z".into(),
+        Request::Flush => "-C".into(),
+        Request::SetTimeout(t) => format!("--set {} {} {}", t.tcp, t.tcp_fin, t.udp),
+        Request::NewDaemon(_) | Request::DelDaemon(_) => String::new(),
+    }
+}
+
+/// Why reading the file failed: the message and exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub message: String,
+    pub code: i32,
+}
+
+/// Read a table in `-S` format (one `-A` or `-a` rule a line; blank lines
+/// and lines starting with `#` are skipped, a leading `ipvsadm` dropped).
+pub fn read_table(argv0: &str, input: &mut dyn BufRead) -> Result<Table, ReadError> {
+    let mut table: Table = Vec::new();
+    let mut line = Vec::new();
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => n += 1,
+            Err(e) => {
+                return Err(ReadError {
+                    message: format!("{argv0} apply: read error: {e}"),
+                    code: 2,
+                })
+            }
+        }
+        if line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#') {
+            continue;
+        }
+        let words = crate::restore::tokenize(&line);
+        if words.is_empty() {
+            continue;
+        }
+        let at = |m: String| ReadError {
+            message: format!("line {n}: {m}"),
+            code: 2,
+        };
+        let cmd = grammar::parse(argv0, &words).map_err(|e| ReadError {
+            message: format!("line {n}: {}", e.message),
+            code: e.code,
+        })?;
+        let svc = cmd.service.clone().unwrap_or_default();
+        match cmd.cmd {
+            Cmd::AddService => {
+                if table.iter().any(|(s, _)| same_service(s, &svc)) {
+                    return Err(at("service defined twice".into()));
+                }
+                table.push((svc, Vec::new()));
+            }
+            Cmd::AddDest => {
+                let d = cmd.dest.clone().unwrap_or_default();
+                let Some((_, ds)) = table.iter_mut().find(|(s, _)| same_service(s, &svc)) else {
+                    return Err(at("real server for a service not defined above".into()));
+                };
+                if ds.iter().any(|x| same_dest(x, &d)) {
+                    return Err(at("real server defined twice".into()));
+                }
+                ds.push(d);
+            }
+            _ => return Err(at("only -A and -a rules may appear in an apply file".into())),
+        }
+    }
+    Ok(table)
+}
+
+/// The kernel's current table.
+pub fn current_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
+    let mut t = Vec::new();
+    for s in k.services()? {
+        let ds = k.dests(&s)?;
+        t.push((s, ds));
+    }
+    Ok(t)
+}
+
+/// Run `apply`: print the changes (`dry_run`) or make them, reporting
+/// each failure with its command line. Returns the exit status.
+pub fn run(want: &Table, dry_run: bool, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
+    let have = match current_table(k) {
+        Ok(t) => t,
+        Err(e) => {
+            s.kernel_error(e);
+            return 1;
+        }
+    };
+    let changes = plan(want, &have);
+    if dry_run {
+        for c in &changes {
+            let _ = writeln!(s.out, "{} {}", s.argv0, render(c));
+        }
+        return 0;
+    }
+    let mut rc = 0;
+    for (c, res) in changes.iter().zip(k.execute_many(&changes)) {
+        if let Err(e) = res {
+            s.begin(c);
+            let _ = write!(s.err, "{} {}: ", s.argv0, render(c));
+            s.kernel_error(e);
+            rc = crate::exec::RC_KERNEL;
+        }
+    }
+    rc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::mem::MemIpvs;
+    use crate::model::{raw_from_ip, SVC_F_PERSISTENT};
+
+    fn svc(addr: &str, port: u16, sched: &str) -> Service {
+        Service {
+            protocol: IPPROTO_TCP,
+            addr: raw_from_ip(addr.parse().unwrap()),
+            port,
+            sched_name: sched.into(),
+            ..Service::default()
+        }
+    }
+
+    fn dest(addr: &str, port: u16, weight: u32) -> Dest {
+        Dest {
+            addr: raw_from_ip(addr.parse().unwrap()),
+            port,
+            weight,
+            ..Dest::default()
+        }
+    }
+
+    fn apply(k: &mut MemIpvs, want: &Table) -> Vec<Request> {
+        let have = current_table(k).unwrap();
+        let p = plan(want, &have);
+        for r in k.execute_many(&p) {
+            r.unwrap();
+        }
+        p
+    }
+
+    #[test]
+    fn converges_and_second_plan_is_empty() {
+        let mut k = MemIpvs::default();
+        let mut persistent = svc("10.0.0.2", 443, "rr");
+        persistent.flags = SVC_F_PERSISTENT;
+        persistent.timeout = 300;
+        let want: Table = vec![
+            (
+                svc("10.0.0.1", 80, "wlc"),
+                vec![dest("10.1.0.1", 80, 1), dest("10.1.0.2", 80, 3)],
+            ),
+            (persistent, vec![]),
+        ];
+        let first = apply(&mut k, &want);
+        assert_eq!(first.len(), 4);
+        assert!(apply(&mut k, &want).is_empty());
+
+        // Edit one weight, drop one server, drop a service, add one.
+        let want2: Table = vec![
+            (svc("10.0.0.1", 80, "wlc"), vec![dest("10.1.0.2", 80, 5)]),
+            (svc("10.0.0.3", 80, "rr"), vec![]),
+        ];
+        let second = apply(&mut k, &want2);
+        let lines: Vec<String> = second.iter().map(render).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "-A -t 10.0.0.3:80 -s rr",
+                "-e -t 10.0.0.1:80 -r 10.1.0.2:80 -g -w 5",
+                "-d -t 10.0.0.1:80 -r 10.1.0.1:80",
+                "-D -t 10.0.0.2:443",
+            ]
+        );
+        assert!(apply(&mut k, &want2).is_empty());
+        assert!(!second.iter().any(|r| matches!(r, Request::Flush)));
+    }
+
+    #[test]
+    fn renders_options() {
+        let mut s = svc("10.0.0.1", 0, "sh");
+        s.flags = SVC_F_PERSISTENT | 0x18;
+        s.timeout = 600;
+        s.netmask = 0xffff_ff00;
+        assert_eq!(
+            render(&Request::NewService(s.clone())),
+            "-A -t 10.0.0.1:0 -s sh -p 600 -M 255.255.255.0 -b sh-fallback,sh-port"
+        );
+        let mut d = dest("192.168.1.4", 80, 2);
+        d.fwd = Forward::Tunnel;
+        d.tun_type = TUN_GUE;
+        d.tun_port = 6080;
+        d.tun_flags = 1;
+        d.u_threshold = 10;
+        assert_eq!(
+            render(&Request::NewDest(s, d)),
+            "-a -t 10.0.0.1:0 -r 192.168.1.4:80 -i -w 2 -x 10 --tun-type gue --tun-port 6080 --tun-csum"
+        );
+    }
+}

@@ -1,0 +1,748 @@
+//! `-L -c`: the connection table, read from `/proc/net/ip_vs_conn` (not
+//! netlink), exactly as ipvsadm 1.31 reads and prints it.
+//!
+//! The file is read in 255-byte `fgets` chunks (a longer line is split
+//! into several "lines"), the first chunk is the header and is skipped,
+//! and each further chunk is scanned like ipvsadm's
+//! `sscanf("%s %s %hX %s %hX %s %hX %s %d %s %s")`. A chunk with no field
+//! at all stops the listing with status 1 and no message.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use super::names::{host_port, Names};
+use super::ListError;
+use crate::model::{RawAddr, AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP};
+
+/// The file ipvsadm reads.
+pub const CONN_PROC_FILE: &str = "/proc/net/ip_vs_conn";
+
+/// `fgets` with a 256-byte buffer: up to 255 bytes, ending after `\n`.
+fn chunks(data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let limit = rest.len().min(255);
+        let head = rest.get(..limit).unwrap_or(rest);
+        let end = match head.iter().position(|&c| c == b'\n') {
+            Some(p) => p + 1,
+            None => limit,
+        };
+        let (line, tail) = rest.split_at(end.min(rest.len()));
+        out.push(line);
+        rest = tail;
+    }
+    out
+}
+
+/// C `isspace` in the C locale.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// A cursor emulating glibc `sscanf` conversions on a C string.
+struct Scan<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+/// Outcome of one conversion.
+enum Conv<T> {
+    Ok(T),
+    /// Input ended before the conversion (EOF if nothing converted yet).
+    Eof,
+    /// The input did not match.
+    Mismatch,
+}
+
+impl<'a> Scan<'a> {
+    fn new(s: &'a [u8]) -> Scan<'a> {
+        // sscanf sees the string up to its first NUL.
+        let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
+        Scan {
+            s: s.get(..end).unwrap_or(s),
+            pos: 0,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while self.peek().is_some_and(is_space) {
+            self.pos += 1;
+        }
+    }
+
+    /// `%s`
+    fn word(&mut self) -> Conv<&'a [u8]> {
+        self.skip_ws();
+        let start = self.pos;
+        while self.peek().is_some_and(|c| !is_space(c)) {
+            self.pos += 1;
+        }
+        match self.s.get(start..self.pos) {
+            Some(w) if !w.is_empty() => Conv::Ok(w),
+            _ => Conv::Eof,
+        }
+    }
+
+    /// The text of an integer conversion in `base` (sign, `0x` prefix for
+    /// base 16, digits), as glibc's scanf collects it, then converted
+    /// with `strtoul`/`strtol` semantics. Returns (negative, magnitude,
+    /// overflowed).
+    fn integer(&mut self, base: u32) -> Conv<(bool, u64, bool)> {
+        self.skip_ws();
+        if self.peek().is_none() {
+            return Conv::Eof;
+        }
+        let mut neg = false;
+        if let Some(c @ (b'+' | b'-')) = self.peek() {
+            neg = c == b'-';
+            self.pos += 1;
+        }
+        let mut digits = 0usize;
+        let mut val: u64 = 0;
+        let mut over = false;
+        if base == 16 && self.peek() == Some(b'0') {
+            self.pos += 1;
+            digits += 1;
+            if matches!(self.peek(), Some(b'x' | b'X')) {
+                self.pos += 1;
+            }
+        }
+        while let Some(d) = self.peek().and_then(|c| (c as char).to_digit(base)) {
+            self.pos += 1;
+            digits += 1;
+            match val
+                .checked_mul(u64::from(base))
+                .and_then(|v| v.checked_add(u64::from(d)))
+            {
+                Some(v) => val = v,
+                None => over = true,
+            }
+        }
+        if digits == 0 {
+            return Conv::Mismatch;
+        }
+        Conv::Ok((neg, val, over))
+    }
+
+    /// `%hX`: strtoul, then truncated to 16 bits.
+    fn hex_u16(&mut self) -> Conv<u16> {
+        match self.integer(16) {
+            Conv::Ok((neg, v, over)) => {
+                let v = if over {
+                    u64::MAX
+                } else if neg {
+                    v.wrapping_neg()
+                } else {
+                    v
+                };
+                Conv::Ok(v as u16)
+            }
+            Conv::Eof => Conv::Eof,
+            Conv::Mismatch => Conv::Mismatch,
+        }
+    }
+
+    /// `%d`: strtol (saturating at the 64-bit limits), then truncated.
+    fn dec_i32(&mut self) -> Conv<i32> {
+        match self.integer(10) {
+            Conv::Ok((neg, v, over)) => {
+                let v: i64 = if neg {
+                    if over || v > 1u64 << 63 {
+                        i64::MIN
+                    } else {
+                        (v as i64).wrapping_neg()
+                    }
+                } else if over || v > i64::MAX as u64 {
+                    i64::MAX
+                } else {
+                    v as i64
+                };
+                Conv::Ok(v as i32)
+            }
+            Conv::Eof => Conv::Eof,
+            Conv::Mismatch => Conv::Mismatch,
+        }
+    }
+}
+
+/// The fields of one connection line; `count` is sscanf's result.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ConnFields {
+    pub count: i32,
+    pub protocol: Vec<u8>,
+    pub caddr: Vec<u8>,
+    pub cport: u16,
+    pub vaddr: Vec<u8>,
+    pub vport: u16,
+    pub daddr: Vec<u8>,
+    pub dport: u16,
+    pub state: Vec<u8>,
+    pub expires: i32,
+    pub pe_name: Vec<u8>,
+    pub pe_data: Vec<u8>,
+}
+
+/// Scan one chunk; `count` is -1 when it holds no field at all.
+pub fn scan_line(line: &[u8]) -> ConnFields {
+    let mut f = ConnFields::default();
+    let mut sc = Scan::new(line);
+    let mut n = 0i32;
+    // Each step either stores a field or ends the scan.
+    macro_rules! step {
+        ($conv:expr, $slot:expr) => {
+            match $conv {
+                Conv::Ok(v) => {
+                    $slot = v.into();
+                    n += 1;
+                }
+                Conv::Eof => {
+                    f.count = if n == 0 { -1 } else { n };
+                    return f;
+                }
+                Conv::Mismatch => {
+                    f.count = n;
+                    return f;
+                }
+            }
+        };
+    }
+    step!(sc.word(), f.protocol);
+    step!(sc.word(), f.caddr);
+    step!(sc.hex_u16(), f.cport);
+    step!(sc.word(), f.vaddr);
+    step!(sc.hex_u16(), f.vport);
+    step!(sc.word(), f.daddr);
+    step!(sc.hex_u16(), f.dport);
+    step!(sc.word(), f.state);
+    step!(sc.dec_i32(), f.expires);
+    step!(sc.word(), f.pe_name);
+    step!(sc.word(), f.pe_data);
+    f.count = n;
+    f
+}
+
+/// glibc `inet_pton(AF_INET, …)`: four decimal octets, no leading zeros.
+fn pton4(s: &[u8]) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split(|&c| c == b'.');
+    for o in out.iter_mut() {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if p.len() > 1 && p.first() == Some(&b'0') {
+            return None;
+        }
+        let v: u32 = p.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
+        *o = u8::try_from(v).ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(out)
+}
+
+/// glibc `inet_pton(AF_INET6, …)`.
+fn pton6(s: &[u8]) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    let mut tp = 0usize;
+    let mut colonp: Option<usize> = None;
+    let mut i = 0usize;
+    if s.first() == Some(&b':') {
+        if s.get(1) != Some(&b':') {
+            return None;
+        }
+        i = 1;
+    }
+    let mut curtok = i;
+    let mut saw_xdigit = false;
+    let mut val: u32 = 0;
+    let mut ndigits = 0;
+    while let Some(&c) = s.get(i) {
+        i += 1;
+        if let Some(d) = (c as char).to_digit(16) {
+            ndigits += 1;
+            if ndigits > 4 {
+                return None;
+            }
+            val = (val << 4) | d;
+            saw_xdigit = true;
+            continue;
+        }
+        if c == b':' {
+            curtok = i;
+            if !saw_xdigit {
+                if colonp.is_some() {
+                    return None;
+                }
+                colonp = Some(tp);
+                continue;
+            } else if s.get(i).is_none() {
+                return None;
+            }
+            if tp + 2 > 16 {
+                return None;
+            }
+            out[tp] = (val >> 8) as u8;
+            out[tp + 1] = val as u8;
+            tp += 2;
+            saw_xdigit = false;
+            ndigits = 0;
+            val = 0;
+            continue;
+        }
+        if c == b'.' && tp + 4 <= 16 {
+            let v4 = pton4(s.get(curtok..)?)?;
+            out[tp..tp + 4].copy_from_slice(&v4);
+            tp += 4;
+            saw_xdigit = false;
+            break;
+        }
+        return None;
+    }
+    if saw_xdigit {
+        if tp + 2 > 16 {
+            return None;
+        }
+        out[tp] = (val >> 8) as u8;
+        out[tp + 1] = val as u8;
+        tp += 2;
+    }
+    if let Some(cp) = colonp {
+        if tp == 16 {
+            return None;
+        }
+        let n = tp - cp;
+        let shift = 16 - tp;
+        for k in (0..n).rev() {
+            out[cp + k + shift] = out[cp + k];
+            out[cp + k] = 0;
+        }
+        tp = 16;
+    }
+    if tp != 16 {
+        return None;
+    }
+    Some(out)
+}
+
+/// `strtoul(s, NULL, 16)` truncated to 32 bits, as ipvsadm turns the
+/// kernel's hex address into an IPv4 address (network order bytes).
+fn hex_addr(s: &[u8]) -> [u8; 4] {
+    let mut sc = Scan::new(s);
+    let v = match sc.integer(16) {
+        Conv::Ok((neg, v, over)) => {
+            if over {
+                u64::MAX
+            } else if neg {
+                v.wrapping_neg()
+            } else {
+                v
+            }
+        }
+        _ => 0,
+    };
+    (v as u32).to_be_bytes()
+}
+
+fn raw4(b: [u8; 4]) -> RawAddr {
+    let mut r = [0u8; 16];
+    r[..4].copy_from_slice(&b);
+    r
+}
+
+/// The client/virtual family and addresses, decided by the client field.
+fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
+    if let Some(ca) = pton6(c) {
+        (AF_INET6, ca, pton6(v).unwrap_or([0; 16]))
+    } else if let Some(ca) = pton4(c) {
+        (AF_INET, raw4(ca), pton4(v).map(raw4).unwrap_or([0; 16]))
+    } else {
+        (AF_INET, raw4(hex_addr(c)), raw4(hex_addr(v)))
+    }
+}
+
+fn dest_addr(d: &[u8]) -> (u16, RawAddr) {
+    if let Some(a) = pton6(d) {
+        (AF_INET6, a)
+    } else if let Some(a) = pton4(d) {
+        (AF_INET, raw4(a))
+    } else {
+        (AF_INET, raw4(hex_addr(d)))
+    }
+}
+
+fn pad(out: &mut Vec<u8>, s: &[u8], w: usize) {
+    super::format::pad_right(out, s, w);
+    out.push(b' ');
+}
+
+/// One output row for a scanned line (with `\n`), or `None` when the line
+/// had no field (ipvsadm exits 1 silently).
+pub fn conn_row(
+    line: &[u8],
+    persistent: bool,
+    numeric: bool,
+    names: &dyn Names,
+) -> Option<Vec<u8>> {
+    let f = scan_line(line);
+    if f.count == -1 {
+        return None;
+    }
+    let proto = match f.protocol.as_slice() {
+        b"TCP" => IPPROTO_TCP,
+        b"UDP" => IPPROTO_UDP,
+        b"SCTP" => IPPROTO_SCTP,
+        _ => 0,
+    };
+    let (af, ca, va) = client_virtual(&f.caddr, &f.vaddr);
+    let (daf, da) = dest_addr(&f.daddr);
+    let cname = host_port(af, &ca, f.cport, proto, numeric, names);
+    let vname = host_port(af, &va, f.vport, proto, numeric, names);
+    let dname = host_port(daf, &da, f.dport, proto, numeric, names);
+    let e = f.expires as u32;
+    let expire = format!("{:02}:{:02}", e / 60, e % 60);
+    let mut out = Vec::with_capacity(128);
+    pad(&mut out, &f.protocol, 3);
+    pad(&mut out, expire.as_bytes(), 6);
+    pad(&mut out, &f.state, 11);
+    pad(&mut out, &cname, 18);
+    pad(&mut out, &vname, 18);
+    if persistent && f.count == 11 {
+        pad(&mut out, &dname, 16);
+        pad(&mut out, &f.pe_name, 18);
+        out.extend_from_slice(&f.pe_data);
+    } else {
+        out.extend_from_slice(&dname);
+    }
+    out.push(b'\n');
+    Some(out)
+}
+
+/// The whole `-c` listing from the file at `path`.
+pub fn list_conn<W: Write + ?Sized>(
+    w: &mut W,
+    path: &Path,
+    persistent: bool,
+    numeric: bool,
+    names: &dyn Names,
+) -> Result<(), ListError> {
+    let shown = path.display().to_string();
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(_) => return Err(ListError::Message(format!("cannot open file {shown}"), 1)),
+    };
+    let mut data = Vec::new();
+    // A read error ends the input where it happened (ipvsadm's fgets
+    // loop would stop seeing lines there).
+    let mut buf = [0u8; 8192];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => data.extend_from_slice(buf.get(..n).unwrap_or(&[])),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    let all = chunks(&data);
+    let mut lines = all.into_iter();
+    if lines.next().is_none() {
+        return Err(ListError::Message(
+            format!("unexpected input from {shown}"),
+            1,
+        ));
+    }
+    w.write_all(b"IPVS connection entries\n")?;
+    if persistent {
+        w.write_all(b"pro expire state       source             virtual            destination        pe name          pe_data\n")?;
+    } else {
+        w.write_all(b"pro expire state       source             virtual            destination\n")?;
+    }
+    for line in lines {
+        match conn_row(line, persistent, numeric, names) {
+            Some(row) => w.write_all(&row)?,
+            None => return Err(ListError::Silent(1)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::names::{MapNames, NoNames};
+
+    fn row(line: &str, persistent: bool, numeric: bool) -> String {
+        let r = conn_row(line.as_bytes(), persistent, numeric, &MapNames::debian()).unwrap();
+        String::from_utf8(r).unwrap()
+    }
+
+    #[test]
+    fn kernel_ipv4_rows() {
+        assert_eq!(
+            row(
+                "TCP 0A000064 D431 0A000001 0050 C0A80101 1F90 ESTABLISHED     899\n",
+                false,
+                true
+            ),
+            "TCP 14:59  ESTABLISHED 10.0.0.100:54321   10.0.0.1:80        192.168.1.1:8080\n"
+        );
+        assert_eq!(
+            row(
+                "UDP 0A000065 0035 0A000002 0035 C0A80301 14E9 UDP             299\n",
+                false,
+                true
+            ),
+            "UDP 04:59  UDP         10.0.0.101:53      10.0.0.2:53        192.168.3.1:5353\n"
+        );
+        assert_eq!(
+            row(
+                "UDP 0A000066 13C4 0A000003 13C4 C0A80401 13C4 NONE           3599\n",
+                false,
+                true
+            ),
+            "UDP 59:59  NONE        10.0.0.102:5060    10.0.0.3:5060      192.168.4.1:5060\n"
+        );
+    }
+
+    /// Lines captured from the guest kernel's /proc/net/ip_vs_conn and the
+    /// rows Debian's ipvsadm printed for them.
+    #[test]
+    fn real_kernel_lines() {
+        let v4 = "TCP 0A000001 96FC 0A000001 0050 7F000001 1F90 CLOSE             8\n";
+        let v6 = "TCP 2001:0db8:0000:0000:0000:0000:0000:0001 E7DA 2001:0db8:0000:0000:0000:0000:0000:0001 0050 0000:0000:0000:0000:0000:0000:0000:0001 1F90 CLOSE             9\n";
+        assert_eq!(
+            row(v4, false, true),
+            "TCP 00:08  CLOSE       10.0.0.1:38652     10.0.0.1:80        127.0.0.1:8080\n"
+        );
+        assert_eq!(
+            row(v6, false, true),
+            "TCP 00:09  CLOSE       [2001:db8::1]:59354 [2001:db8::1]:80   [::1]:8080\n"
+        );
+        // --persistent-conn without PE fields: the plain row
+        assert_eq!(
+            row(v4, true, true),
+            "TCP 00:08  CLOSE       10.0.0.1:38652     10.0.0.1:80        127.0.0.1:8080\n"
+        );
+        let names = MapNames {
+            hosts: vec![("127.0.0.1".parse().unwrap(), "localhost")],
+            services: MapNames::debian().services,
+        };
+        let named = |l: &str| {
+            String::from_utf8(conn_row(l.as_bytes(), false, false, &names).unwrap()).unwrap()
+        };
+        assert_eq!(
+            named(v4),
+            "TCP 00:08  CLOSE       10.0.0.1:38652     10.0.0.1:http      localhost:http-alt\n"
+        );
+        assert_eq!(
+            named(v6),
+            "TCP 00:09  CLOSE       [2001:db8::1]:59354 [2001:db8::1]:http [::1]:http-alt\n"
+        );
+    }
+
+    #[test]
+    fn kernel_ipv6_row() {
+        assert_eq!(
+            row(
+                "TCP 2001:0db8:0000:0000:0000:0000:0000:0064 D431 2001:0db8:0000:0000:0000:0000:0000:0001 0050 2001:0db8:0000:0000:0000:0000:0000:000a 1F90 SYN_RECV         59\n",
+                false,
+                true
+            ),
+            "TCP 00:59  SYN_RECV    [2001:db8::64]:54321 [2001:db8::1]:80   [2001:db8::a]:8080\n"
+        );
+    }
+
+    #[test]
+    fn names_without_n() {
+        assert_eq!(
+            row(
+                "TCP 7F000001 D431 7F000001 0050 7F000001 0050 ESTABLISHED     899\n",
+                false,
+                false
+            ),
+            "TCP 14:59  ESTABLISHED localhost:54321    localhost:http     localhost:http\n"
+        );
+        // unknown protocol: ports stay numeric
+        assert_eq!(
+            row(
+                "ICMP 7F000001 0000 7F000001 0050 7F000001 0050 NONE 5\n",
+                false,
+                false
+            ),
+            "ICMP 00:05  NONE        localhost:0        localhost:80       localhost:80\n"
+        );
+    }
+
+    #[test]
+    fn persistent_rows() {
+        let l =
+            "UDP 0A000066 13C4 0A000003 13C4 C0A80401 13C4 UDP            179 sip abc@example\n";
+        assert_eq!(
+            row(l, true, true),
+            "UDP 02:59  UDP         10.0.0.102:5060    10.0.0.3:5060      192.168.4.1:5060 sip                abc@example\n"
+        );
+        // without --persistent-conn the pe fields are dropped
+        assert_eq!(
+            row(l, false, true),
+            "UDP 02:59  UDP         10.0.0.102:5060    10.0.0.3:5060      192.168.4.1:5060\n"
+        );
+        // fewer than 11 fields: the plain row even with --persistent-conn
+        assert_eq!(
+            row(
+                "TCP 0A000064 D431 0A000001 0050 C0A80101 1F90 NONE 60\n",
+                true,
+                true
+            ),
+            "TCP 01:00  NONE        10.0.0.100:54321   10.0.0.1:80        192.168.1.1:8080\n"
+        );
+    }
+
+    #[test]
+    fn dotted_and_mixed_addresses() {
+        assert_eq!(
+            row(
+                "TCP 10.0.0.100 D431 10.0.0.1 50 2001:db8::a 1F90 X 61\n",
+                false,
+                true
+            ),
+            "TCP 01:01  X           10.0.0.100:54321   10.0.0.1:80        [2001:db8::a]:8080\n"
+        );
+    }
+
+    #[test]
+    fn odd_expiry_values() {
+        // negative expiry is read into an unsigned
+        assert!(row("TCP 0 0 0 0 0 0 S -1\n", false, true).starts_with("TCP 71582788:15 S "));
+    }
+
+    #[test]
+    fn blank_line_is_none() {
+        assert!(conn_row(b"   \n", false, true, &NoNames).is_none());
+        assert!(conn_row(b"\n", false, true, &NoNames).is_none());
+        assert!(conn_row(b"", false, true, &NoNames).is_none());
+    }
+
+    #[test]
+    fn scan_partial() {
+        let f = scan_line(b"TCP 0A000001 zz");
+        assert_eq!(f.count, 2);
+        let f = scan_line(b"TCP 0A000001 0x1F");
+        assert_eq!(f.count, 3);
+        assert_eq!(f.cport, 0x1f);
+        let f = scan_line(b"TCP a 12345 b");
+        assert_eq!(f.cport, 0x2345);
+    }
+
+    #[test]
+    fn chunking_255() {
+        let long = vec![b'a'; 300];
+        let c = chunks(&long);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].len(), 255);
+        let c = chunks(b"ab\ncd");
+        assert_eq!(c, vec![&b"ab\n"[..], &b"cd"[..]]);
+    }
+
+    #[test]
+    fn pton_matches_glibc_rules() {
+        assert_eq!(pton4(b"1.2.3.4"), Some([1, 2, 3, 4]));
+        assert_eq!(pton4(b"01.2.3.4"), None);
+        assert_eq!(pton4(b"1.2.3"), None);
+        assert_eq!(pton4(b"256.2.3.4"), None);
+        assert_eq!(pton4(b"0A000001"), None);
+        assert!(pton6(b"::").is_some());
+        assert!(pton6(b"::1").is_some());
+        assert!(pton6(b"1::").is_some());
+        assert!(pton6(b":1").is_none());
+        assert!(pton6(b"1:").is_none());
+        assert!(pton6(b"0A000001").is_none());
+        assert!(pton6(b"1:2:3:4:5:6:7:8:9").is_none());
+        assert!(pton6(b"1::2::3").is_none());
+        assert_eq!(
+            pton6(b"::ffff:1.2.3.4").unwrap(),
+            raw_from("::ffff:1.2.3.4")
+        );
+        assert_eq!(
+            pton6(b"2001:0db8:0000:0000:0000:0000:0000:000a").unwrap(),
+            raw_from("2001:db8::a")
+        );
+    }
+
+    fn raw_from(s: &str) -> [u8; 16] {
+        crate::model::raw_from_ip(s.parse().unwrap())
+    }
+
+    fn listing(content: Option<&[u8]>, persistent: bool) -> (Result<(), ListError>, String) {
+        let dir = std::env::temp_dir().join(format!(
+            "ipvsadm-rs-conn-{}-{}",
+            std::process::id(),
+            content.map(|c| c.len()).unwrap_or(0) + usize::from(persistent)
+        ));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("ip_vs_conn");
+        let _ = std::fs::remove_file(&path);
+        if let Some(c) = content {
+            std::fs::write(&path, c).unwrap();
+        }
+        let mut out = Vec::new();
+        let r = list_conn(&mut out, &path, persistent, true, &NoNames);
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir(&dir);
+        (r, String::from_utf8(out).unwrap())
+    }
+
+    const HEADER: &str =
+        "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
+
+    #[test]
+    fn missing_file() {
+        let (r, out) = listing(None, false);
+        match r {
+            Err(ListError::Message(m, 1)) => assert!(m.starts_with("cannot open file ")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn empty_file() {
+        let (r, out) = listing(Some(b""), false);
+        match r {
+            Err(ListError::Message(m, 1)) => assert!(m.starts_with("unexpected input from ")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn header_only() {
+        let (r, out) = listing(Some(HEADER.as_bytes()), false);
+        assert!(r.is_ok());
+        assert_eq!(
+            out,
+            "IPVS connection entries\npro expire state       source             virtual            destination\n"
+        );
+        let (r, out) = listing(Some(HEADER.as_bytes()), true);
+        assert!(r.is_ok());
+        assert_eq!(
+            out,
+            "IPVS connection entries\npro expire state       source             virtual            destination        pe name          pe_data\n"
+        );
+    }
+
+    #[test]
+    fn blank_line_stops_silently() {
+        let c = format!(
+            "{HEADER}TCP 0A000064 D431 0A000001 0050 C0A80101 1F90 ESTABLISHED     899\n\nTCP 0A000064 D431 0A000001 0050 C0A80101 1F90 ESTABLISHED     899\n"
+        );
+        let (r, out) = listing(Some(c.as_bytes()), false);
+        assert!(matches!(r, Err(ListError::Silent(1))));
+        assert_eq!(out.lines().count(), 3);
+    }
+}

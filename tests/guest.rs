@@ -1,0 +1,237 @@
+//! The guest lab test target.
+//!
+//! On the host, `guest_lab` (the only non-ignored kernel test here) boots the lab VM once via
+//! `lab/run-guest` and runs this very test binary inside it with `--ignored`: every
+//! `#[ignore = "guest lab"]` test of this binary is an in-guest test. They include the
+//! differential corpus (`tests/cases/*.case`, runner in `guest/diff.rs`), the runner's own
+//! self-tests, and kernel tests added by other areas (modules under `tests/guest/`, see
+//! CONTRIBUTING.md). In-guest tests call `support::require_guest()` first so that
+//! `cargo test -- --ignored` on the host refuses to run them.
+
+#[path = "guest/diff.rs"]
+mod diff;
+#[path = "guest/support.rs"]
+mod support;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+/// Environment variable a developer may set to `1` to skip the guest lab locally.
+const SKIP_VAR: &str = "IPVSADM_RS_SKIP_GUEST";
+
+/// Writes to the real stderr, bypassing libtest's output capture, so the counts show up in
+/// `cargo test` output even when the test passes.
+fn announce(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+#[test]
+fn guest_lab() {
+    if support::in_guest() {
+        return; // never boot a guest from inside the guest
+    }
+    if std::env::var(SKIP_VAR).is_ok_and(|v| v == "1") {
+        announce(&format!(
+            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+             !!! {SKIP_VAR}=1: the guest lab was SKIPPED — no kernel test ran.\n\
+             !!! Unset it to run the differential corpus and the in-guest tests.\n\
+             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n"
+        ));
+        return;
+    }
+    let exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => panic!("cannot find the test binary's path: {e}"),
+    };
+    let run_guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/run-guest");
+    let timeout = std::env::var("LAB_TIMEOUT").unwrap_or_else(|_| "840".into());
+    let mut cmd = Command::new(&run_guest);
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--timeout", &timeout, "--"])
+        .arg(&exe)
+        .args(["--ignored", "--test-threads=1", "--nocapture"]);
+    // Optional libtest filter for the in-guest run, e.g. IPVSADM_GUEST_FILTER=corpus.
+    if let Ok(filter) = std::env::var("IPVSADM_GUEST_FILTER") {
+        cmd.args(filter.split_whitespace());
+    }
+    announce("guest lab: booting the lab kernel and running the in-guest tests (one boot)...\n");
+    let started = std::time::Instant::now();
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!(
+            "guest lab: cannot run {}: {e}\n(set {SKIP_VAR}=1 to skip the kernel tests locally)",
+            run_guest.display()
+        ),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let code = out.status.code();
+    if code == Some(125) || stderr.contains("run-guest: error:") {
+        panic!(
+            "guest lab: the guest could not run the tests — the kernel tests did NOT run.\n\
+             {stderr}\n{stdout}\n\
+             Run lab/setup, then `lab/run-guest --console true` to investigate \
+             (set {SKIP_VAR}=1 to skip the kernel tests locally; CI never does)."
+        );
+    }
+    // Always visible: which in-guest tests ran, and the corpus counts.
+    let mut highlights = String::new();
+    for line in stdout.lines() {
+        let t = line.trim_start();
+        let is_count = t
+            .split_once(" passed, ")
+            .is_some_and(|(n, rest)| n.parse::<u64>().is_ok() && rest.ends_with(" failed"));
+        if t.starts_with("differential:")
+            || t.starts_with("== ")
+            || is_count
+            || (t.starts_with("test ") && t.contains(" ... "))
+            || t.starts_with("test result:")
+            || t.starts_with("running ")
+        {
+            highlights.push_str("guest lab: ");
+            highlights.push_str(t);
+            highlights.push('\n');
+        }
+    }
+    highlights.push_str(&format!(
+        "guest lab: finished in {:.1}s, in-guest exit status {}\n",
+        started.elapsed().as_secs_f64(),
+        code.map_or("none".into(), |c| c.to_string())
+    ));
+    announce(&highlights);
+    // Captured by libtest and shown when the test fails.
+    println!("===== in-guest stdout =====\n{stdout}\n===== in-guest stderr =====\n{stderr}");
+    assert!(
+        out.status.success(),
+        "guest lab: in-guest tests failed (exit status {code:?}); their output is above"
+    );
+    assert!(
+        stdout.contains("test result: ok."),
+        "guest lab: no libtest summary from the guest; output above"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-guest tests: the differential corpus and the runner's self-tests.
+// ---------------------------------------------------------------------------------------------
+
+/// The corpus, filtered by `IPVSADM_CASES` (comma-separated substrings of case names).
+fn corpus() -> Vec<diff::Case> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let cases = match diff::load_corpus(&dir) {
+        Ok(c) => c,
+        Err(e) => panic!("bad corpus: {e}"),
+    };
+    match std::env::var("IPVSADM_CASES") {
+        Ok(f) if !f.trim().is_empty() => {
+            let pats: Vec<&str> = f.split(',').map(str::trim).collect();
+            cases.into_iter().filter(|c| pats.iter().any(|p| c.name.contains(p))).collect()
+        }
+        _ => cases,
+    }
+}
+
+/// Runs the corpus with the given binaries, printing failing cases as they come.
+fn run_corpus(reference: &str, ours: &str) -> diff::Summary {
+    let cases = corpus();
+    println!("== differential corpus: reference {reference} vs ours {ours}");
+    let cfg = diff::Config::new(reference, ours);
+    let summary = diff::run_cases(&cases, &cfg, &mut |text| {
+        if !text.ends_with("... ok\n") {
+            print!("{text}");
+        }
+    });
+    print!("{}", summary.summary_lines());
+    summary
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn corpus_real_vs_ours() {
+    support::require_guest();
+    let s = run_corpus(support::REAL_IPVSADM, support::OUR_IPVSADM);
+    assert!(s.cases > 0, "empty corpus");
+    assert_eq!(
+        s.failed, 0,
+        "{} of {} cases differ between Debian's ipvsadm and ours: {}",
+        s.failed, s.cases, s.failed_cases.join(" ")
+    );
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn corpus_real_vs_real() {
+    support::require_guest();
+    let s = run_corpus(support::REAL_IPVSADM, support::REAL_IPVSADM);
+    assert!(s.cases > 0, "empty corpus");
+    assert_eq!(
+        (s.failed, s.mismatches),
+        (0, 0),
+        "the runner reports differences between the real ipvsadm and itself: {}",
+        s.failed_cases.join(" ")
+    );
+}
+
+/// A deliberately wrong "ours": wraps the real ipvsadm and changes stdout, exit status,
+/// stderr or the resulting kernel state, depending on the command.
+const WRONG_IPVSADM: &str = r#"#!/bin/sh
+case "$1" in
+    --version) /usr/sbin/ipvsadm "$@"; rc=$?; echo "an extra line"; exit $rc ;;
+    -Z) /usr/sbin/ipvsadm "$@"; exit 7 ;;
+    -A) exec /usr/sbin/ipvsadm "$@" -p 60 ;;
+    --bogus) exec /usr/sbin/ipvsadm "$@" 2>&1 ;;
+    *) exec /usr/sbin/ipvsadm "$@" ;;
+esac
+"#;
+
+const RUNNER_SELF_TEST: &str = "
+case self-same
+-L -n
+case self-stdout
+--version
+case self-exit
+-Z
+case self-state
+-A -t 10.1.1.1:80 -s rr
+-L -n
+case self-stderr
+--bogus
+";
+
+#[test]
+#[ignore = "guest lab"]
+fn runner_reports_differences() {
+    use std::os::unix::fs::PermissionsExt;
+    support::require_guest();
+    let wrong = std::env::temp_dir().join("wrong-ipvsadm");
+    std::fs::write(&wrong, WRONG_IPVSADM).expect("write the wrapper in the guest's /tmp");
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let cases = diff::parse_cases(RUNNER_SELF_TEST, "runner-self-test").expect("parse");
+    let cfg = diff::Config::new(support::REAL_IPVSADM, &wrong);
+    let s = diff::run_cases(&cases, &cfg, &mut |_| {});
+    println!("== runner self-test (a wrong ipvsadm must be reported):\n{}", s.report);
+    // The deliberately wrong expectations, one per kind of difference.
+    assert_eq!(s.failed_cases, ["self-stdout", "self-exit", "self-state", "self-stderr"]);
+    assert_eq!((s.passed, s.failed), (1, 4));
+    assert_eq!(s.commands, 6);
+    let r = &s.report;
+    assert!(r.contains("case self-same ... ok"), "{r}");
+    assert!(r.contains("+an extra line"), "stdout diff missing:\n{r}");
+    assert!(r.contains("exit status: reference exit 0, ours exit 7"), "{r}");
+    assert!(r.contains("final state (real ipvsadm -S -n)"), "state diff missing:\n{r}");
+    assert!(r.contains("persistent 60"), "state diff lacks the change:\n{r}");
+    assert!(r.contains("stderr differs"), "{r}");
+    assert!(r.contains("differential: 5 cases, 6 commands compared,"), "{r}");
+    assert!(r.contains("1 passed, 4 failed"), "{r}");
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn lab_kernel_has_ip_vs() {
+    support::require_guest();
+    let out = support::in_netns(|| support::real_ipvsadm(&["-L", "-n"]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.exit, support::Exit::Code(0), "{out:?}");
+    assert!(text.starts_with("IP Virtual Server version"), "{text}");
+}

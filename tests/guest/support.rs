@@ -1,0 +1,212 @@
+//! Helpers for tests that run inside the guest lab: the guard that keeps them off the host,
+//! fresh network namespaces (IPVS state is per namespace), and process running with captured
+//! output, optional stdin, argv[0] and a timeout.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Debian's ipvsadm 1.31, the reference.
+pub const REAL_IPVSADM: &str = "/usr/sbin/ipvsadm";
+/// Our binary, as built by cargo for this test target.
+pub const OUR_IPVSADM: &str = env!("CARGO_BIN_EXE_ipvsadm");
+
+/// How long one process may run before it is killed and reported as timed out.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// True when running inside the guest lab (lab/run-guest sets `LAB_GUEST=1`).
+pub fn in_guest() -> bool {
+    std::env::var_os("LAB_GUEST").is_some_and(|v| v == "1")
+}
+
+/// First line of every in-guest test: panics with an explanation when run on the host
+/// (e.g. by `cargo test -- --ignored`), where there is no ip_vs and nothing must be touched.
+pub fn require_guest() {
+    assert!(
+        in_guest(),
+        "this test runs inside the guest lab only: run `cargo test --test guest` \
+         (the host test boots the guest and runs the ignored tests there)"
+    );
+}
+
+/// Runs `f` on a new thread that has its own fresh network namespace with `lo` up.
+/// Processes spawned from that thread inherit the namespace, so every IPVS table, sync
+/// daemon and link created there vanishes with it. Panics in `f` propagate.
+pub fn in_netns<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let handle = std::thread::spawn(move || {
+        if let Err(e) = enter_fresh_netns() {
+            panic!("cannot create a network namespace: {e}");
+        }
+        f()
+    });
+    match handle.join() {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    }
+}
+
+/// Moves the calling thread into a new network namespace and brings `lo` up there.
+pub fn enter_fresh_netns() -> std::io::Result<()> {
+    // SAFETY: unshare only changes this thread's namespace membership.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    set_lo_up()
+}
+
+fn set_lo_up() -> std::io::Result<()> {
+    // SAFETY: plain socket/ioctl calls on a zero-initialised ifreq naming "lo".
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let mut req: libc::ifreq = std::mem::zeroed();
+        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+            *dst = *src as libc::c_char;
+        }
+        let mut rc = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req);
+        if rc == 0 {
+            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            rc = libc::ioctl(fd, libc::SIOCSIFFLAGS, &req);
+        }
+        let err = std::io::Error::last_os_error();
+        libc::close(fd);
+        if rc != 0 {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// How a process ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+    TimedOut,
+    SpawnFailed(String),
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exit::Code(c) => write!(f, "exit {c}"),
+            Exit::Signal(s) => write!(f, "killed by signal {s}"),
+            Exit::TimedOut => write!(f, "timed out after {}s", COMMAND_TIMEOUT.as_secs()),
+            Exit::SpawnFailed(e) => write!(f, "could not start: {e}"),
+        }
+    }
+}
+
+impl From<ExitStatus> for Exit {
+    fn from(s: ExitStatus) -> Self {
+        match (s.code(), s.signal()) {
+            (Some(c), _) => Exit::Code(c),
+            (None, Some(sig)) => Exit::Signal(sig),
+            (None, None) => Exit::Code(-1),
+        }
+    }
+}
+
+/// Captured result of one process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub exit: Exit,
+}
+
+/// Runs `program` with `args`, argv[0] set to `argv0`, the given stdin (or /dev/null), and
+/// captures everything. Never panics: failures to start or timeouts are reported in `exit`.
+pub fn run(program: &Path, argv0: &str, args: &[String], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(program);
+    cmd.arg0(argv0)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    run_command(cmd, stdin)
+}
+
+/// Runs `sh -c script`, captured.
+pub fn sh(script: &str) -> Output {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    run_command(cmd, None)
+}
+
+/// Runs Debian's ipvsadm (argv[0] "ipvsadm") with the given arguments.
+pub fn real_ipvsadm(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    run(Path::new(REAL_IPVSADM), "ipvsadm", &args, None)
+}
+
+/// Runs our ipvsadm (argv[0] "ipvsadm") with the given arguments.
+pub fn our_ipvsadm(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    run(Path::new(OUR_IPVSADM), "ipvsadm", &args, None)
+}
+
+fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return Output {
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                exit: Exit::SpawnFailed(e.to_string()),
+            }
+        }
+    };
+    let writer = match (child.stdin.take(), stdin) {
+        (Some(mut pipe), Some(data)) => {
+            let data = data.to_vec();
+            Some(std::thread::spawn(move || {
+                // The child may exit without reading everything; that is not our error.
+                let _ = pipe.write_all(&data);
+            }))
+        }
+        _ => None,
+    };
+    let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out_t = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let err_t = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    let exit = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Exit::from(status),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Exit::TimedOut;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => break Exit::SpawnFailed(format!("wait failed: {e}")),
+        }
+    };
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    Output {
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+        exit,
+    }
+}
