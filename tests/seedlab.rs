@@ -114,7 +114,7 @@ fn run_lab() -> Report {
         out.status.code(),
         stdout
             .lines()
-            .filter(|l| l.starts_with("# time total") || l.starts_with("# note:"))
+            .filter(|l| l.starts_with("# time ") || l.starts_with("# note:"))
             .map(|l| format!("\nseed lab: {l}"))
             .collect::<String>()
     );
