@@ -225,3 +225,35 @@ fn parse_checks_reads_tap_lines() {
         ]
     );
 }
+
+/// The lab's plumbing without ip_vs, on the host itself (root only; in a private network
+/// namespace): pages, ARP for the VIP, the DR layer-2 path, NAT routes, the fwmark rule.
+#[test]
+fn seed_lab_plumbing_on_host() {
+    if std::env::var_os("LAB_GUEST").is_some_and(|v| v == "1") {
+        return;
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        println!("skipped: lab/seed/host-smoke needs root (network namespaces)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ours = std::env::var("SEEDLAB_IPVSADM")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ipvsadm").to_string());
+    let out = Command::new(root.join("lab/seed/host-smoke"))
+        .current_dir(root)
+        .env("IPVSADM", ours)
+        .output();
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run lab/seed/host-smoke: {e}"),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let checks = parse_checks(&stdout);
+    assert!(
+        out.status.success() && !checks.is_empty() && checks.iter().all(|c| c.ok),
+        "lab/seed/host-smoke failed:\n{stdout}\n{stderr}"
+    );
+}
