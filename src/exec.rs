@@ -62,8 +62,8 @@ impl Session<'_> {
                 let _ = writeln!(self.err, "{m}");
                 rc
             }
-            // A closed or failing stdout: nothing more can be said there.
-            ListError::Io(_) => 1,
+            // A closed or failing stdout: ipvsadm ignores write errors.
+            ListError::Io(_) => 0,
         }
     }
 }
@@ -111,14 +111,28 @@ pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn
         return rc;
     }
     match cmd.cmd {
-        Cmd::List => match output::list(&mut s.out, k, cmd.service.as_ref(), &cmd.list) {
-            Ok(()) => 0,
-            Err(e) => s.list_failed(e),
-        },
-        Cmd::Save => match output::save(&mut s.out, k, cmd.list.numeric) {
-            Ok(()) => 0,
-            Err(e) => s.list_failed(e),
-        },
+        Cmd::List => {
+            let env = output::Env::system();
+            let r = output::list_in(
+                &env,
+                &mut s.out,
+                k,
+                cmd.service.as_ref(),
+                &cmd.list,
+                &mut s.op,
+            );
+            match r {
+                Ok(()) => 0,
+                Err(e) => s.list_failed(e),
+            }
+        }
+        Cmd::Save => {
+            let env = output::Env::system();
+            match output::save_in(&env, &mut s.out, k, cmd.list.numeric, &mut s.op) {
+                Ok(()) => 0,
+                Err(e) => s.list_failed(e),
+            }
+        }
         Cmd::Restore => crate::restore::run(stdin, k, s),
         _ => match request_of(cmd) {
             Some(req) => {

@@ -126,7 +126,10 @@ fn corpus() -> Vec<diff::Case> {
     match std::env::var("IPVSADM_CASES") {
         Ok(f) if !f.trim().is_empty() => {
             let pats: Vec<&str> = f.split(',').map(str::trim).collect();
-            cases.into_iter().filter(|c| pats.iter().any(|p| c.name.contains(p))).collect()
+            cases
+                .into_iter()
+                .filter(|c| pats.iter().any(|p| c.name.contains(p)))
+                .collect()
         }
         _ => cases,
     }
@@ -153,9 +156,12 @@ fn corpus_real_vs_ours() {
     let s = run_corpus(support::REAL_IPVSADM, support::OUR_IPVSADM);
     assert!(s.cases > 0, "empty corpus");
     assert_eq!(
-        s.failed, 0,
+        s.failed,
+        0,
         "{} of {} cases differ between Debian's ipvsadm and ours: {}",
-        s.failed, s.cases, s.failed_cases.join(" ")
+        s.failed,
+        s.cases,
+        s.failed_cases.join(" ")
     );
 }
 
@@ -210,19 +216,37 @@ fn runner_reports_differences() {
     let cases = diff::parse_cases(RUNNER_SELF_TEST, "runner-self-test").expect("parse");
     let cfg = diff::Config::new(support::REAL_IPVSADM, &wrong);
     let s = diff::run_cases(&cases, &cfg, &mut |_| {});
-    println!("== runner self-test (a wrong ipvsadm must be reported):\n{}", s.report);
+    println!(
+        "== runner self-test (a wrong ipvsadm must be reported):\n{}",
+        s.report
+    );
     // The deliberately wrong expectations, one per kind of difference.
-    assert_eq!(s.failed_cases, ["self-stdout", "self-exit", "self-state", "self-stderr"]);
+    assert_eq!(
+        s.failed_cases,
+        ["self-stdout", "self-exit", "self-state", "self-stderr"]
+    );
     assert_eq!((s.passed, s.failed), (1, 4));
     assert_eq!(s.commands, 6);
     let r = &s.report;
     assert!(r.contains("case self-same ... ok"), "{r}");
     assert!(r.contains("+an extra line"), "stdout diff missing:\n{r}");
-    assert!(r.contains("exit status: reference exit 0, ours exit 7"), "{r}");
-    assert!(r.contains("final state (real ipvsadm -S -n)"), "state diff missing:\n{r}");
-    assert!(r.contains("persistent 60"), "state diff lacks the change:\n{r}");
+    assert!(
+        r.contains("exit status: reference exit 0, ours exit 7"),
+        "{r}"
+    );
+    assert!(
+        r.contains("final state (real ipvsadm -S -n)"),
+        "state diff missing:\n{r}"
+    );
+    assert!(
+        r.contains("persistent 60"),
+        "state diff lacks the change:\n{r}"
+    );
     assert!(r.contains("stderr differs"), "{r}");
-    assert!(r.contains("differential: 5 cases, 6 commands compared,"), "{r}");
+    assert!(
+        r.contains("differential: 5 cases, 6 commands compared,"),
+        "{r}"
+    );
     assert!(r.contains("1 passed, 4 failed"), "{r}");
 }
 
