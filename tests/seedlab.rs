@@ -5,7 +5,8 @@
 //! the director with OUR ipvsadm, sends HTTP requests and checks where they went: rr
 //! alternation, persistence (fwmark, PCC, PPC), counters and connection entries that match the
 //! answers, NAT and tunnel clusters, and listings identical to Debian's ipvsadm on the same
-//! kernel state. Each test here asserts one group of the script's `ok`/`not ok` lines; the boot
+//! kernel state; a self-test proves that a wrapper whose listings swap the two real servers is
+//! caught. Each test here asserts one group of the script's `ok`/`not ok` lines; the boot
 //! is shared (the first test to ask starts it, the others wait for its report).
 //!
 //! Environment: `SEEDLAB_IPVSADM` replaces the binary under test (e.g. `/usr/sbin/ipvsadm` to
@@ -198,6 +199,14 @@ fn seed_nat_cluster_carries_traffic() {
 #[test]
 fn seed_tunnel_cluster_carries_traffic() {
     assert_checks("LVS-TUN (-i, ipip)", scenario("tun."));
+}
+
+#[test]
+fn seed_checks_catch_a_listing_that_lies() {
+    assert_checks(
+        "self-test: listings that swap the real servers must fail the checks",
+        scenario("selftest."),
+    );
 }
 
 #[test]
