@@ -3,9 +3,10 @@
 //! ipvsadm's rules, kept exactly: tokens are runs of anything but space,
 //! TAB, CR and LF (at most 4096 bytes each; no quoting, no comments); every
 //! token equal to `ipvsadm` is dropped; lines left empty are skipped. A
-//! line that fails to parse stops the run with its own message and status;
-//! a kernel error is printed and the run carries on; the status is the
-//! last executed line's.
+//! line that fails to parse stops the run with its own message and status
+//! (except option-parser errors after the command, `-L -Q`, which fail only
+//! their line); a kernel error is printed and the run carries on; the
+//! status is the last executed line's.
 //!
 //! Unlike ipvsadm, consecutive changes are sent to the kernel together
 //! (pipelined) and their results reported in line order, so output and
@@ -73,6 +74,11 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             Err(e) => {
                 flush(&mut pending, k, s, rc);
                 let _ = writeln!(s.err, "{}", e.message);
+                if e.continues_restore() {
+                    // popt errors after the command fail only their line.
+                    rc = e.code;
+                    continue;
+                }
                 return e.code;
             }
         };
@@ -185,6 +191,17 @@ mod tests {
         let (rc, out, _) = restore(&mut k, "ipvsadm -A -t 10.0.0.1:80 -s rr\n-S -n\n");
         assert_eq!(rc, 0);
         assert_eq!(out, "-A -t 10.0.0.1:80 -s rr\n");
+    }
+
+    #[test]
+    fn popt_errors_after_the_command_fail_only_their_line() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(&mut k, "-A -t 10.0.0.1:80 -Q\n-A -t 10.0.0.2:80\n");
+        assert_eq!(err, "-Q: unknown option\n");
+        assert_eq!(rc, 0);
+        assert_eq!(k.services.len(), 1);
+        let (rc, _, _) = restore(&mut k, "-A -t 10.0.0.3:80\n-L -t\n");
+        assert_eq!(rc, 255);
     }
 
     #[test]

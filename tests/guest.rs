@@ -10,6 +10,10 @@
 
 #[path = "guest/diff.rs"]
 mod diff;
+#[path = "guest/ext.rs"]
+mod ext;
+#[path = "guest/kernel.rs"]
+mod kernel;
 #[path = "guest/support.rs"]
 mod support;
 

@@ -5,6 +5,7 @@
 //! Nothing here opens a socket: `crate::transport` does the I/O and
 //! implements [`Ipvs`] for the live kernel; tests implement it in memory.
 
+pub mod attrs;
 pub mod codec;
 pub mod errors;
 pub mod mem;

@@ -18,7 +18,7 @@ use crate::model::{RawAddr, AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROT
 pub const CONN_PROC_FILE: &str = "/proc/net/ip_vs_conn";
 
 /// `fgets` with a 256-byte buffer: up to 255 bytes, ending after `\n`.
-fn chunks(data: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn chunks(data: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
@@ -357,7 +357,7 @@ fn raw4(b: [u8; 4]) -> RawAddr {
 }
 
 /// The client/virtual family and addresses, decided by the client field.
-fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
+pub(crate) fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
     if let Some(ca) = pton6(c) {
         (AF_INET6, ca, pton6(v).unwrap_or([0; 16]))
     } else if let Some(ca) = pton4(c) {
@@ -367,7 +367,7 @@ fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
     }
 }
 
-fn dest_addr(d: &[u8]) -> (u16, RawAddr) {
+pub(crate) fn dest_addr(d: &[u8]) -> (u16, RawAddr) {
     if let Some(a) = pton6(d) {
         (AF_INET6, a)
     } else if let Some(a) = pton4(d) {

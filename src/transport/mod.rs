@@ -1,0 +1,461 @@
+//! The live kernel: one generic-netlink socket (neli) to the `IPVS`
+//! family, resolved once, with module loading (`modprobe -- ip_vs`) when
+//! the family is missing. Implements [`crate::kernel::Ipvs`].
+//!
+//! Message bytes come from the pure codec ([`crate::kernel::codec`]);
+//! this module only sends them, matches replies to requests by sequence
+//! number, follows multipart dumps to `NLMSG_DONE`, and turns every
+//! failure into an errno the way ipvsadm does: a netlink error message
+//! gives its code, anything else (send failure, malformed reply) EINVAL.
+//! It never prints anything.
+//!
+//! neli parts used: the socket is neli's [`NlSocket`] (`socket()`/`bind`,
+//! port id, `SO_RCVBUF`, raw `send`/`recv`); the nlctrl family lookup is
+//! built with neli's `Nlmsghdr`/`Genlmsghdr`/`Nlattr` builders. The IPVS
+//! messages themselves are bytes from our codec, because a batch of many
+//! messages must go out in one `send` (neli's `NlSocketHandle::send`
+//! sends one message per call) and replies are matched to requests by
+//! sequence number here (neli's `NlRouter` runs a background thread and
+//! owns the matching).
+
+use std::io;
+use std::os::unix::io::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use neli::consts::genl::{CtrlAttr, CtrlCmd};
+use neli::consts::nl::{GenlId, NlmF};
+use neli::consts::socket::{Msg, NlFamily};
+use neli::genl::{AttrTypeBuilder, GenlmsghdrBuilder, NlattrBuilder};
+use neli::nl::{NlPayload, NlmsghdrBuilder};
+use neli::socket::NlSocket;
+use neli::types::GenlBuffer;
+use neli::utils::Groups;
+use neli::{Size, ToBytes};
+
+use crate::kernel::attrs::raw_attrs;
+use crate::kernel::codec::{
+    self, decode_daemon, decode_dest, decode_info, decode_service, decode_timeouts, encode_query,
+    encode_request, split_messages, Query, RawMsg, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP,
+    NLMSG_OVERRUN,
+};
+use crate::kernel::{Errno, Ipvs, Request};
+use crate::model::{Daemon, Dest, Info, Service, Timeouts};
+
+/// Requests sent per `sendmsg` by [`Ipvs::execute_many`].
+pub const BATCH: usize = 256;
+/// Receive buffer asked of the kernel (`SO_RCVBUFFORCE`, else `SO_RCVBUF`).
+const SOCK_RCVBUF: usize = 4 << 20;
+/// User-space receive buffer; the kernel's dump datagrams are far smaller.
+const RECV_BUF: usize = 256 << 10;
+/// How often a dump is restarted after the kernel dropped replies (ENOBUFS).
+const DUMP_RETRIES: usize = 3;
+
+const EINVAL: Errno = libc::EINVAL;
+
+/// A generic-netlink connection to the IPVS family.
+pub struct GenlIpvs {
+    sock: NlSocket,
+    family: u16,
+    pid: u32,
+    seq: u32,
+    rbuf: Vec<u8>,
+}
+
+/// Open the connection as ipvsadm initialises: resolve the family and ask
+/// GET_INFO; on failure run `/sbin/modprobe -- ip_vs` and try once more.
+/// The error is the errno of the *first* attempt (ENOPROTOOPT when the
+/// family does not exist).
+pub fn connect() -> Result<GenlIpvs, Errno> {
+    match GenlIpvs::open() {
+        Ok(c) => Ok(c),
+        Err(first) => {
+            if modprobe_ip_vs() {
+                if let Ok(c) = GenlIpvs::open() {
+                    return Ok(c);
+                }
+            }
+            Err(first)
+        }
+    }
+}
+
+/// Run `/sbin/modprobe -- ip_vs` with inherited stdio; true on exit 0.
+fn modprobe_ip_vs() -> bool {
+    Command::new("/sbin/modprobe")
+        .arg0("/sbin/modprobe")
+        .args(["--", "ip_vs"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn os_errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(EINVAL)
+}
+
+/// Outcome of reading one exchange.
+enum Flow {
+    /// The kernel dropped replies (ENOBUFS): a dump may be restarted.
+    Overrun,
+}
+
+impl GenlIpvs {
+    fn open() -> Result<GenlIpvs, Errno> {
+        let sock = NlSocket::connect(NlFamily::Generic, None, Groups::empty())
+            .map_err(|_| libc::ENOPROTOOPT)?;
+        let pid = sock.pid().map_err(|_| libc::ENOPROTOOPT)?;
+        grow_rcvbuf(&sock);
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as u32)
+            .unwrap_or(1);
+        let mut c = GenlIpvs {
+            sock,
+            family: 0,
+            pid,
+            seq: seed,
+            rbuf: vec![0; RECV_BUF],
+        };
+        c.family = c.resolve_family().ok_or(libc::ENOPROTOOPT)?;
+        c.info()?;
+        Ok(c)
+    }
+
+    /// The resolved family id.
+    pub fn family_id(&self) -> u16 {
+        self.family
+    }
+
+    /// The socket's netlink port id.
+    pub fn port_id(&self) -> u32 {
+        self.pid
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    /// CTRL_CMD_GETFAMILY "IPVS".
+    fn resolve_family(&mut self) -> Option<u16> {
+        let seq = self.next_seq();
+        let bytes = ctrl_getfamily(seq, self.pid)?;
+        self.send_all(&bytes).ok()?;
+        let mut id = None;
+        let r = self.read_until_done(seq, false, |m| {
+            let (_, _, attrs) = codec::genl_split(m.body).map_err(|_| EINVAL)?;
+            for a in raw_attrs(attrs) {
+                let a = a.map_err(|_| EINVAL)?;
+                if a.kind == u16::from(CtrlAttr::FamilyId) {
+                    let b = a.payload.get(..2).ok_or(EINVAL)?;
+                    id = Some(u16::from_ne_bytes([b[0], b[1]]));
+                }
+            }
+            Ok(())
+        });
+        match r {
+            Ok(Ok(())) => id,
+            _ => None,
+        }
+    }
+
+    /// Send a buffer in one `send`, retrying on EINTR/EAGAIN/ENOBUFS.
+    fn send_all(&self, buf: &[u8]) -> Result<(), Errno> {
+        let mut tries = 0;
+        loop {
+            match self.sock.send(buf, Msg::empty()) {
+                Ok(n) if n == buf.len() => return Ok(()),
+                Ok(_) => return Err(EINVAL),
+                Err(e) => {
+                    let errno = os_errno(&e);
+                    tries += 1;
+                    let transient = matches!(errno, libc::EINTR | libc::EAGAIN | libc::ENOBUFS);
+                    if !transient || tries > 100 {
+                        return Err(EINVAL);
+                    }
+                    if errno != libc::EINTR {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One receive; `Ok(None)` when the kernel reported ENOBUFS.
+    fn recv_once(&mut self) -> Result<Option<usize>, Errno> {
+        loop {
+            match self.sock.recv(&mut self.rbuf[..], Msg::TRUNC) {
+                Ok((n, _)) if n > self.rbuf.len() => {
+                    // A datagram larger than our buffer was cut: grow for
+                    // next time, but this one is lost.
+                    self.rbuf.resize(n.saturating_add(4096), 0);
+                    return Err(EINVAL);
+                }
+                Ok((n, _)) => return Ok(Some(n)),
+                Err(e) => match os_errno(&e) {
+                    libc::EINTR | libc::EAGAIN => continue,
+                    libc::ENOBUFS => return Ok(None),
+                    _ => return Err(EINVAL),
+                },
+            }
+        }
+    }
+
+    /// Read the replies to request `seq` until its ACK (or, for a dump,
+    /// `NLMSG_DONE`), handing each data message to `on_data`. The outer
+    /// result is the transport outcome, the inner one the kernel's.
+    fn read_until_done(
+        &mut self,
+        seq: u32,
+        dump: bool,
+        mut on_data: impl FnMut(&RawMsg<'_>) -> Result<(), Errno>,
+    ) -> Result<Result<(), Errno>, Flow> {
+        let mut data_err: Option<Errno> = None;
+        loop {
+            let n = match self.recv_once() {
+                Ok(Some(n)) => n,
+                Ok(None) => return Err(Flow::Overrun),
+                Err(e) => return Ok(Err(e)),
+            };
+            let buf = self.rbuf.get(..n).unwrap_or(&[]);
+            for m in split_messages(buf) {
+                let Ok(m) = m else {
+                    return Ok(Err(EINVAL));
+                };
+                if m.hdr.seq != seq || (m.hdr.pid != self.pid && m.hdr.pid != 0) {
+                    continue; // a late reply to an earlier request
+                }
+                match m.hdr.ty {
+                    NLMSG_NOOP => {}
+                    NLMSG_ERROR => {
+                        let code = match m.error_code() {
+                            Ok(c) => c,
+                            Err(_) => return Ok(Err(EINVAL)),
+                        };
+                        if code != 0 {
+                            return Ok(Err(code));
+                        }
+                        if !dump {
+                            return Ok(data_err.map_or(Ok(()), Err));
+                        }
+                    }
+                    NLMSG_DONE => {
+                        let code = m.error_code().unwrap_or(0);
+                        if code != 0 {
+                            return Ok(Err(code));
+                        }
+                        return Ok(data_err.map_or(Ok(()), Err));
+                    }
+                    NLMSG_OVERRUN => return Ok(Err(EINVAL)),
+                    _ => {
+                        if data_err.is_none() {
+                            if let Err(e) = on_data(&m) {
+                                data_err = Some(e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Send a query and collect its data messages, decoded by `decode`.
+    fn query<T>(
+        &mut self,
+        q: &Query,
+        decode: impl Fn(&[u8]) -> Result<T, Errno>,
+    ) -> Result<Vec<T>, Errno> {
+        for _ in 0..DUMP_RETRIES {
+            let seq = self.next_seq();
+            let bytes = encode_query(q, self.family, seq, self.pid);
+            self.send_all(&bytes)?;
+            let mut out = Vec::new();
+            match self.read_until_done(seq, q.is_dump(), |m| {
+                out.push(decode(m.body)?);
+                Ok(())
+            }) {
+                Ok(Ok(())) => return Ok(out),
+                Ok(Err(e)) => return Err(e),
+                Err(Flow::Overrun) => self.drain(),
+            }
+        }
+        Err(EINVAL)
+    }
+
+    /// Discard whatever is queued (after an overrun).
+    fn drain(&mut self) {
+        while let Ok((n, _)) = self.sock.recv(&mut self.rbuf[..], Msg::DONTWAIT) {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+
+    fn one<T>(
+        &mut self,
+        q: &Query,
+        decode: impl Fn(&[u8]) -> Result<T, Errno>,
+    ) -> Result<T, Errno> {
+        self.query(q, decode)?.into_iter().next().ok_or(EINVAL)
+    }
+
+    /// Send a batch of requests in one `send` and collect one result per
+    /// request, matched by sequence number.
+    fn execute_batch(&mut self, reqs: &[Request]) -> Vec<Result<(), Errno>> {
+        let first = self.seq.wrapping_add(1);
+        let mut buf = Vec::new();
+        for r in reqs {
+            let seq = self.next_seq();
+            buf.extend(encode_request(r, self.family, seq, self.pid));
+        }
+        let mut results: Vec<Option<Result<(), Errno>>> = vec![None; reqs.len()];
+        if let Err(e) = self.send_all(&buf) {
+            return vec![Err(e); reqs.len()];
+        }
+        let mut pending = reqs.len();
+        while pending > 0 {
+            let n = match self.recv_once() {
+                Ok(Some(n)) => n,
+                Ok(None) | Err(_) => break,
+            };
+            let buf = self.rbuf.get(..n).unwrap_or(&[]);
+            for m in split_messages(buf) {
+                let Ok(m) = m else { break };
+                if m.hdr.ty != NLMSG_ERROR || (m.hdr.pid != self.pid && m.hdr.pid != 0) {
+                    continue;
+                }
+                let idx = m.hdr.seq.wrapping_sub(first) as usize;
+                let Some(slot) = results.get_mut(idx) else {
+                    continue;
+                };
+                if slot.is_none() {
+                    let r = match m.error_code() {
+                        Ok(0) => Ok(()),
+                        Ok(c) => Err(c),
+                        Err(_) => Err(EINVAL),
+                    };
+                    *slot = Some(r);
+                    pending -= 1;
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(EINVAL)))
+            .collect()
+    }
+}
+
+/// The nlctrl request resolving the IPVS family, built with neli's
+/// message types (the same bytes libnl sends for ipvsadm).
+fn ctrl_getfamily(seq: u32, pid: u32) -> Option<Vec<u8>> {
+    let name = NlattrBuilder::default()
+        .nla_type(
+            AttrTypeBuilder::default()
+                .nla_type(CtrlAttr::FamilyName)
+                .build()
+                .ok()?,
+        )
+        .nla_payload(codec::IPVS_GENL_NAME)
+        .build()
+        .ok()?;
+    let genl = GenlmsghdrBuilder::default()
+        .cmd(CtrlCmd::Getfamily)
+        .version(1)
+        .attrs(std::iter::once(name).collect::<GenlBuffer<_, _>>())
+        .build()
+        .ok()?;
+    let msg = NlmsghdrBuilder::default()
+        .nl_type(GenlId::Ctrl)
+        .nl_flags(NlmF::REQUEST | NlmF::ACK)
+        .nl_seq(seq)
+        .nl_pid(pid)
+        .nl_payload(NlPayload::Payload(genl))
+        .build()
+        .ok()?;
+    let mut bytes = io::Cursor::new(vec![0u8; msg.padded_size()]);
+    msg.to_bytes(&mut bytes).ok()?;
+    Some(bytes.into_inner())
+}
+
+/// Ask for a large socket receive buffer so that fast dumps and batches
+/// of ACKs are not dropped: `SO_RCVBUFFORCE` (needs CAP_NET_ADMIN, which
+/// every IPVS operation needs anyway), else neli's `SO_RCVBUF`.
+fn grow_rcvbuf(sock: &NlSocket) {
+    let size = SOCK_RCVBUF as libc::c_int;
+    // SAFETY: valid fd, pointer to a c_int with its correct length.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUFFORCE,
+            &size as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        let _ = sock.set_recv_buffer_size(SOCK_RCVBUF);
+    }
+}
+
+impl Ipvs for GenlIpvs {
+    fn info(&mut self) -> Result<Info, Errno> {
+        self.one(&Query::Info, decode_info)
+    }
+
+    fn services(&mut self) -> Result<Vec<Service>, Errno> {
+        self.query(&Query::Services, decode_service)
+    }
+
+    fn service(&mut self, svc: &Service) -> Result<Service, Errno> {
+        self.one(&Query::Service(svc.clone()), decode_service)
+    }
+
+    fn dests(&mut self, svc: &Service) -> Result<Vec<Dest>, Errno> {
+        let af = svc.af;
+        self.query(&Query::Dests(svc.clone()), |b| decode_dest(b, af))
+    }
+
+    fn timeouts(&mut self) -> Result<Timeouts, Errno> {
+        self.one(&Query::Timeouts, decode_timeouts)
+    }
+
+    fn daemons(&mut self) -> Result<Vec<Daemon>, Errno> {
+        self.query(&Query::Daemons, decode_daemon)
+    }
+
+    fn execute(&mut self, req: &Request) -> Result<(), Errno> {
+        let seq = self.next_seq();
+        let bytes = encode_request(req, self.family, seq, self.pid);
+        self.send_all(&bytes)?;
+        match self.read_until_done(seq, false, |_| Ok(())) {
+            Ok(r) => r,
+            Err(Flow::Overrun) => Err(EINVAL),
+        }
+    }
+
+    fn execute_many(&mut self, reqs: &[Request]) -> Vec<Result<(), Errno>> {
+        let mut out = Vec::with_capacity(reqs.len());
+        for chunk in reqs.chunks(BATCH) {
+            out.extend(self.execute_batch(chunk));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_request_is_libnls() {
+        // ipvsadm (libnl) in the guest, strace: nlmsg_len=32, nlctrl,
+        // REQUEST|ACK, then "\x03\x01\x00\x00\x09\x00\x02\x00IPVS\0\0\0\0".
+        let mut want = vec![32, 0, 0, 0, 0x10, 0, 5, 0];
+        want.extend(0x6b07_03c6u32.to_ne_bytes());
+        want.extend(0x3e00_0079u32.to_ne_bytes());
+        want.extend([3, 1, 0, 0, 9, 0, 2, 0, b'I', b'P', b'V', b'S', 0, 0, 0, 0]);
+        assert_eq!(ctrl_getfamily(0x6b07_03c6, 0x3e00_0079), Some(want));
+    }
+}
