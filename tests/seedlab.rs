@@ -242,11 +242,13 @@ fn seed_lab_plumbing_on_host() {
     if std::env::var_os("LAB_GUEST").is_some_and(|v| v == "1") {
         return;
     }
+    // Never a silent skip: without root this test fails and says why.
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        println!("skipped: lab/seed/host-smoke needs root (network namespaces)");
-        return;
-    }
+    let euid = unsafe { libc::geteuid() };
+    assert!(
+        euid == 0,
+        "lab/seed/host-smoke needs root (network namespaces); run the suite as root"
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let ours = std::env::var("SEEDLAB_IPVSADM")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ipvsadm").to_string());
