@@ -62,8 +62,8 @@ impl Session<'_> {
                 let _ = writeln!(self.err, "{m}");
                 rc
             }
-            // A closed or failing stdout: nothing more can be said there.
-            ListError::Io(_) => 1,
+            // A closed or failing stdout: ipvsadm ignores write errors.
+            ListError::Io(_) => 0,
         }
     }
 }
@@ -111,14 +111,28 @@ pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn
         return rc;
     }
     match cmd.cmd {
-        Cmd::List => match output::list(&mut s.out, k, cmd.service.as_ref(), &cmd.list) {
-            Ok(()) => 0,
-            Err(e) => s.list_failed(e),
-        },
-        Cmd::Save => match output::save(&mut s.out, k, cmd.list.numeric) {
-            Ok(()) => 0,
-            Err(e) => s.list_failed(e),
-        },
+        Cmd::List => {
+            let env = output::Env::system();
+            let r = output::list_in(
+                &env,
+                &mut s.out,
+                k,
+                cmd.service.as_ref(),
+                &cmd.list,
+                &mut s.op,
+            );
+            match r {
+                Ok(()) => 0,
+                Err(e) => s.list_failed(e),
+            }
+        }
+        Cmd::Save => {
+            let env = output::Env::system();
+            match output::save_in(&env, &mut s.out, k, cmd.list.numeric, &mut s.op) {
+                Ok(()) => 0,
+                Err(e) => s.list_failed(e),
+            }
+        }
         Cmd::Restore => crate::restore::run(stdin, k, s),
         _ => match request_of(cmd) {
             Some(req) => {
@@ -135,6 +149,25 @@ pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn
 pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
     use output::json;
     let opts = &cmd.list;
+    let sorted = |v: Vec<crate::model::Dest>| {
+        if opts.nosort {
+            v
+        } else {
+            output::sort::sort_dests(&v)
+        }
+    };
+    if opts.connection {
+        return match std::fs::read(output::conn::CONN_PROC_FILE) {
+            Ok(data) => {
+                let _ = s.out.write_all(json::connections(&data).as_bytes());
+                0
+            }
+            Err(_) => {
+                let _ = writeln!(s.err, "cannot open file {}", output::conn::CONN_PROC_FILE);
+                1
+            }
+        };
+    }
     let text = if opts.timeout {
         s.op = Op::GetTimeout;
         k.timeouts().map(|t| json::timeouts(&t))
@@ -145,16 +178,20 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
         s.op = Op::GetService;
         k.service(svc).and_then(|svc| {
             s.op = Op::GetDests;
-            let d = k.dests(&svc)?;
+            let d = sorted(k.dests(&svc)?);
             Ok(json::table(None, &[(svc, d)]))
         })
     } else {
         (|| {
             let info = k.info()?;
+            let mut services = k.services()?;
+            if !opts.nosort {
+                services = output::sort::sort_services(&services);
+            }
             let mut t = Vec::new();
-            for svc in k.services()? {
+            for svc in services {
                 s.op = Op::GetDests;
-                let d = k.dests(&svc)?;
+                let d = sorted(k.dests(&svc)?);
                 t.push((svc, d));
             }
             Ok(json::table(Some(&info), &t))

@@ -54,7 +54,9 @@ fn run(argv0: &str, args: &[String]) -> i32 {
     let mut args = args.to_vec();
     let json = take_flag(&mut args, "--json");
     let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    // stdio's buffer size for pipes: a reader that goes away early sees
+    // the same SIGPIPE timing as with ipvsadm.
+    let mut out = BufWriter::with_capacity(4096, stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
 

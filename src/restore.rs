@@ -3,9 +3,10 @@
 //! ipvsadm's rules, kept exactly: tokens are runs of anything but space,
 //! TAB, CR and LF (at most 4096 bytes each; no quoting, no comments); every
 //! token equal to `ipvsadm` is dropped; lines left empty are skipped. A
-//! line that fails to parse stops the run with its own message and status;
-//! a kernel error is printed and the run carries on; the status is the
-//! last executed line's.
+//! line that fails to parse stops the run with its own message and status
+//! (except option-parser errors after the command, `-L -Q`, which fail only
+//! their line); a kernel error is printed and the run carries on; the
+//! status is the last executed line's.
 //!
 //! Unlike ipvsadm, consecutive changes are sent to the kernel together
 //! (pipelined) and their results reported in line order, so output and
@@ -73,9 +74,20 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             Err(e) => {
                 flush(&mut pending, k, s, rc);
                 let _ = writeln!(s.err, "{}", e.message);
+                if e.continues_restore() {
+                    // popt errors after the command fail only their line.
+                    rc = e.code;
+                    continue;
+                }
                 return e.code;
             }
         };
+        if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
+            // -h / -v inside -R print and end the whole process (ipvsadm
+            // exits from its option loop).
+            flush(&mut pending, k, s, rc);
+            return exec::run_local(&cmd, s).unwrap_or(0);
+        }
         match exec::request_of(&cmd) {
             Some(req) => {
                 pending.push(req);
@@ -103,6 +115,195 @@ fn try_help(argv0: &str) -> grammar::ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::errors::Op;
+    use crate::kernel::mem::MemIpvs;
+
+    /// Run `-R` over `input` against `k`: (status, stdout, stderr).
+    fn restore(k: &mut MemIpvs, input: &str) -> (i32, String, String) {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let rc = {
+            let mut s = Session {
+                argv0: "ipvsadm".into(),
+                op: Op::Init,
+                out: &mut out,
+                err: &mut err,
+            };
+            run(&mut input.as_bytes(), k, &mut s)
+        };
+        (
+            rc,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    }
+
+    #[test]
+    fn kernel_error_is_printed_and_the_run_goes_on() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(
+            &mut k,
+            "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n-A -t 10.0.0.2:80\n",
+        );
+        assert_eq!(err, "Service already exists\n");
+        assert_eq!(rc, 0, "status of the last line");
+        assert_eq!(k.services.len(), 2);
+    }
+
+    #[test]
+    fn last_line_failing_gives_255() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(&mut k, "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n\n  \n");
+        assert_eq!(err, "Service already exists\n");
+        assert_eq!(rc, 255);
+    }
+
+    #[test]
+    fn syntax_error_stops_after_applying_what_came_before() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(
+            &mut k,
+            "-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80\n-A -t 10.0.0.2:80 -w 1\n-A -t 10.0.0.3:80\n",
+        );
+        assert_eq!(
+            err,
+            "Service already exists\nIllegal 'weight' option with the 'add-service' command\n"
+        );
+        assert_eq!(rc, 2);
+        assert_eq!(k.services.len(), 1, "nothing after the bad line ran");
+    }
+
+    #[test]
+    fn comments_and_nested_restore_abort_with_try() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(
+            &mut k,
+            "-A -t 10.0.0.1:80\n# a comment\n-A -t 10.0.0.2:80\n",
+        );
+        assert_eq!(
+            err,
+            "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n"
+        );
+        assert_eq!(rc, 255);
+        assert_eq!(k.services.len(), 1);
+        let (rc, _, err) = restore(&mut k, "-R\n");
+        assert_eq!(rc, 255);
+        assert!(err.starts_with("Try `ipvsadm -h'"));
+    }
+
+    #[test]
+    fn listing_inside_restore_sees_earlier_lines() {
+        let mut k = MemIpvs::default();
+        let (rc, out, _) = restore(&mut k, "ipvsadm -A -t 10.0.0.1:80 -s rr\n-S -n\n");
+        assert_eq!(rc, 0);
+        assert_eq!(out, "-A -t 10.0.0.1:80 -s rr\n");
+    }
+
+    #[test]
+    fn popt_errors_after_the_command_fail_only_their_line() {
+        let mut k = MemIpvs::default();
+        let (rc, _, err) = restore(&mut k, "-A -t 10.0.0.1:80 -Q\n-A -t 10.0.0.2:80\n");
+        assert_eq!(err, "-Q: unknown option\n");
+        assert_eq!(rc, 0);
+        assert_eq!(k.services.len(), 1);
+        let (rc, _, _) = restore(&mut k, "-A -t 10.0.0.3:80\n-L -t\n");
+        assert_eq!(rc, 255);
+    }
+
+    #[test]
+    fn help_and_version_end_the_run() {
+        let mut k = MemIpvs::default();
+        let (rc, out, _) = restore(&mut k, "-A -t 10.0.0.1:80\n-v\n-A -t 10.0.0.2:80\n");
+        assert_eq!(rc, 0);
+        assert!(out.starts_with("ipvsadm v1.31"));
+        assert_eq!(k.services.len(), 1);
+    }
+
+    #[test]
+    fn empty_input_is_success() {
+        let mut k = MemIpvs::default();
+        assert_eq!(restore(&mut k, "").0, 0);
+        assert_eq!(restore(&mut k, "\n ipvsadm \n").0, 0);
+    }
+
+    /// Random bytes and near-valid rule lines never panic the reader.
+    #[test]
+    fn random_input_never_panics() {
+        let words: &[&[u8]] = &[
+            b"-A",
+            b"-a",
+            b"-E",
+            b"-e",
+            b"-d",
+            b"-D",
+            b"-C",
+            b"-Z",
+            b"-L",
+            b"-S",
+            b"-R",
+            b"-t",
+            b"-u",
+            b"-f",
+            b"-r",
+            b"-s",
+            b"-p",
+            b"-w",
+            b"-x",
+            b"-y",
+            b"-m",
+            b"-i",
+            b"-g",
+            b"-n",
+            b"10.0.0.1:80",
+            b"[::1]:80",
+            b"1",
+            b"0",
+            b"rr",
+            b"sh",
+            b"-b",
+            b"sh-port",
+            b"#",
+            b"ipvsadm",
+            b"\t",
+            b" ",
+            b"\r",
+            b"\n",
+            b"\xff\xfe",
+            b"--set",
+            b"-6",
+            b"--",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2000 {
+            let mut input = Vec::new();
+            for _ in 0..(next() % 40) {
+                let r = next();
+                if r % 5 == 0 {
+                    input.push((r >> 8) as u8);
+                } else {
+                    input.extend_from_slice(words[(r >> 8) as usize % words.len()]);
+                    input.push(if r % 7 == 0 { b'\n' } else { b' ' });
+                }
+            }
+            let mut k = MemIpvs::default();
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            let mut s = Session {
+                argv0: "ipvsadm".into(),
+                op: Op::Init,
+                out: &mut out,
+                err: &mut err,
+            };
+            let rc = run(&mut input.as_slice(), &mut k, &mut s);
+            assert!(matches!(rc, 0 | 1 | 2 | 255), "status {rc}");
+        }
+    }
 
     #[test]
     fn tokens_split_on_blanks_and_drop_program_name() {

@@ -10,6 +10,10 @@
 
 #[path = "guest/diff.rs"]
 mod diff;
+#[path = "guest/ext.rs"]
+mod ext;
+#[path = "guest/fuzz.rs"]
+mod fuzz;
 #[path = "guest/kernel.rs"]
 mod kernel;
 #[path = "guest/support.rs"]
@@ -85,6 +89,7 @@ fn guest_lab() {
             .split_once(" passed, ")
             .is_some_and(|(n, rest)| n.parse::<u64>().is_ok() && rest.ends_with(" failed"));
         if t.starts_with("differential:")
+            || t.starts_with("fuzz:")
             || t.starts_with("== ")
             || is_count
             || (t.starts_with("test ") && t.contains(" ... "))

@@ -1282,3 +1282,26 @@ fn random_argv_never_panics() {
     }
     assert!(oks > 100, "only {oks} successful parses");
 }
+
+#[test]
+fn posixly_correct_ends_options_at_first_leftover() {
+    let v = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_string).collect() };
+    let r = |s: &str| parse_with("ipvsadm", &v(s), &resolver(), true);
+    assert_eq!(
+        r("-L foo -Q").unwrap_err().message,
+        "unexpected argument foo"
+    );
+    assert_eq!(
+        r("-L -n foo -n").unwrap_err().message,
+        "unexpected argument foo"
+    );
+    assert_eq!(r("x -L").unwrap_err(), ParseError::try_help("ipvsadm"));
+    assert!(r("-L -n").unwrap().list.numeric);
+    // Without it, the later option is still read.
+    assert_eq!(
+        parse_with("ipvsadm", &v("-L foo -Q"), &resolver(), false)
+            .unwrap_err()
+            .message,
+        "-Q: unknown option"
+    );
+}

@@ -60,6 +60,9 @@ pub struct GenlIpvs {
     pid: u32,
     seq: u32,
     rbuf: Vec<u8>,
+    /// The GET_INFO answer of initialisation, reused for the banner as
+    /// ipvsadm does (no second request).
+    info: Option<Info>,
 }
 
 /// Open the connection as ipvsadm initialises: resolve the family and ask
@@ -116,9 +119,10 @@ impl GenlIpvs {
             pid,
             seq: seed,
             rbuf: vec![0; RECV_BUF],
+            info: None,
         };
         c.family = c.resolve_family().ok_or(libc::ENOPROTOOPT)?;
-        c.info()?;
+        c.info = Some(c.one(&Query::Info, decode_info)?);
         Ok(c)
     }
 
@@ -405,7 +409,10 @@ fn grow_rcvbuf(sock: &NlSocket) {
 
 impl Ipvs for GenlIpvs {
     fn info(&mut self) -> Result<Info, Errno> {
-        self.one(&Query::Info, decode_info)
+        match self.info {
+            Some(i) => Ok(i),
+            None => self.one(&Query::Info, decode_info),
+        }
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Errno> {

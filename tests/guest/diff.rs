@@ -123,7 +123,10 @@ pub fn parse_cases(text: &str, file: &str) -> Result<Vec<Case>, String> {
             if rest.is_empty() || rest.starts_with([' ', '\t']) {
                 let name = rest.trim();
                 if !valid_name(name) {
-                    return Err(err(no, &format!("bad case name {name:?} (use [A-Za-z0-9_.-]+)")));
+                    return Err(err(
+                        no,
+                        &format!("bad case name {name:?} (use [A-Za-z0-9_.-]+)"),
+                    ));
                 }
                 cases.push(Case {
                     name: name.to_string(),
@@ -140,13 +143,20 @@ pub fn parse_cases(text: &str, file: &str) -> Result<Vec<Case>, String> {
         };
         if let Some(script) = trimmed.strip_prefix("setup:") {
             if !case.commands.is_empty() {
-                return Err(err(no, "setup: must come before the case's ipvsadm commands"));
+                return Err(err(
+                    no,
+                    "setup: must come before the case's ipvsadm commands",
+                ));
             }
             case.setup.push(script.trim().to_string());
             continue;
         }
         if trimmed == "(none)" {
-            case.commands.push(Invocation { args: Vec::new(), stdin: None, line: no });
+            case.commands.push(Invocation {
+                args: Vec::new(),
+                stdin: None,
+                line: no,
+            });
             continue;
         }
         let mut words = split_words(trimmed).map_err(|e| err(no, &e))?;
@@ -175,7 +185,11 @@ pub fn parse_cases(text: &str, file: &str) -> Result<Vec<Case>, String> {
             }
         }
         let args = words.into_iter().map(|(w, _)| w).collect();
-        case.commands.push(Invocation { args, stdin, line: no });
+        case.commands.push(Invocation {
+            args,
+            stdin,
+            line: no,
+        });
     }
     Ok(cases)
 }
@@ -221,7 +235,8 @@ pub fn quote_args(args: &[String]) -> String {
             s.push(' ');
         }
         let plain = !a.is_empty()
-            && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_.,:/=@%+[]".contains(c));
+            && a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.,:/=@%+[]".contains(c));
         if plain {
             s.push_str(a);
         } else {
@@ -238,7 +253,11 @@ pub fn quote_args(args: &[String]) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// The commands that read the final kernel state (always with the real ipvsadm).
-pub const STATE_READS: [&[&str]; 3] = [&["-S", "-n"], &["-L", "-n", "--timeout"], &["-L", "-n", "--daemon"]];
+pub const STATE_READS: [&[&str]; 3] = [
+    &["-S", "-n"],
+    &["-L", "-n", "--timeout"],
+    &["-L", "-n", "--daemon"],
+];
 
 /// Which binaries to compare.
 #[derive(Clone, Debug)]
@@ -259,7 +278,9 @@ impl Config {
             reference: reference.into(),
             ours: ours.into(),
             state_reader: PathBuf::from(support::REAL_IPVSADM),
-            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8),
+            jobs: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(1, 8),
         }
     }
 }
@@ -276,7 +297,8 @@ pub struct SideRun {
 fn run_side(case: &Case, program: &Path, reader: &Path) -> SideRun {
     let mut run = SideRun::default();
     if let Err(e) = support::enter_fresh_netns() {
-        run.setup_failures.push(format!("cannot create a network namespace: {e}"));
+        run.setup_failures
+            .push(format!("cannot create a network namespace: {e}"));
         return run;
     }
     for script in &case.setup {
@@ -341,7 +363,10 @@ pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -
         Mutex::new((0..cases.len()).map(|_| [None, None]).collect());
     let done = std::sync::Condvar::new();
     let total = cases.len() * 2;
-    let mut summary = Summary { cases: cases.len(), ..Summary::default() };
+    let mut summary = Summary {
+        cases: cases.len(),
+        ..Summary::default()
+    };
 
     std::thread::scope(|scope| {
         for _ in 0..cfg.jobs.max(1) {
@@ -379,7 +404,9 @@ pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -
                     Err(p) => p.into_inner(),
                 };
                 loop {
-                    let ready = res.get(ci).is_some_and(|p| p[0].is_some() && p[1].is_some());
+                    let ready = res
+                        .get(ci)
+                        .is_some_and(|p| p[0].is_some() && p[1].is_some());
                     if ready {
                         break res.get_mut(ci).map(|p| [p[0].take(), p[1].take()]);
                     }
@@ -389,7 +416,9 @@ pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -
                     };
                 }
             };
-            let Some([Some(a), Some(b)]) = pair else { continue };
+            let Some([Some(a), Some(b)]) = pair else {
+                continue;
+            };
             let text = compare_case(case, &a, &b, &mut summary);
             progress(&text);
             summary.report.push_str(&text);
@@ -440,7 +469,11 @@ fn compare_case(case: &Case, reference: &SideRun, ours: &SideRun, sum: &mut Summ
     } else {
         sum.failed += 1;
         sum.failed_cases.push(case.name.clone());
-        let _ = writeln!(out, "case {} ... MISMATCH ({}:{})", case.name, case.file, case.line);
+        let _ = writeln!(
+            out,
+            "case {} ... MISMATCH ({}:{})",
+            case.name, case.file, case.line
+        );
         out.push_str(&problems);
     }
     out
@@ -452,9 +485,16 @@ fn compare_output(title: &str, r: &Output, o: &Output, out: &mut String) -> usiz
     }
     let _ = writeln!(out, "  {title}");
     if r.exit != o.exit {
-        let _ = writeln!(out, "    exit status: reference {}, ours {}", r.exit, o.exit);
+        let _ = writeln!(
+            out,
+            "    exit status: reference {}, ours {}",
+            r.exit, o.exit
+        );
     }
-    for (name, a, b) in [("stdout", &r.stdout, &o.stdout), ("stderr", &r.stderr, &o.stderr)] {
+    for (name, a, b) in [
+        ("stdout", &r.stdout, &o.stdout),
+        ("stderr", &r.stderr, &o.stderr),
+    ] {
         if a != b {
             let _ = writeln!(out, "    {name} differs:");
             for l in unified_diff(a, b, "reference", "ours").lines() {
@@ -584,7 +624,10 @@ mod tests {
             .into_iter()
             .map(|w| w.0)
             .collect();
-        assert_eq!(w, ["-A", "-t", "10.0.0.1:80", "-s", "", "a b", "c d", "x\"y\\n"]);
+        assert_eq!(
+            w,
+            ["-A", "-t", "10.0.0.1:80", "-s", "", "a b", "c d", "x\"y\\n"]
+        );
         assert!(split_words("'open").is_err());
     }
 

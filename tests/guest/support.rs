@@ -127,7 +127,11 @@ pub fn run(program: &Path, argv0: &str, args: &[String], stdin: Option<&[u8]>) -
     let mut cmd = Command::new(program);
     cmd.arg0(argv0)
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     run_command(cmd, stdin)
@@ -186,8 +190,18 @@ fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
             buf
         })
     };
-    let out_t = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err_t = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let out_t = reader(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err_t = reader(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let deadline = Instant::now() + COMMAND_TIMEOUT;
     let exit = loop {
         match child.try_wait() {

@@ -1,0 +1,300 @@
+# bash completion for ipvsadm (ipvsadm-rs)                  -*- shell-script -*-
+#
+# Completes the command (first option), then only the options that
+# command accepts, and the values of options: schedulers, scheduler
+# flags, tunnel types, daemon roles, persistence engines, and the
+# virtual services currently in the kernel (read from `ipvsadm -S -n`).
+# `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
+# extensions (apply, realserver, director, --netns, --json) are covered too.
+
+# Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
+# $1 is the program, $2 the option the save format uses (-t, -u,
+# --sctp-service or -f), $3 the --netns value given on the line, if any. Only asked when ip_vs is loaded (ipvsadm would
+# otherwise load the module), or when IPVSADM_COMPLETION_QUERY is set.
+_ipvsadm_services()
+{
+    local cmd=$1 kind=$2 line
+    local -a w ns=()
+    [[ -n ${3-} ]] && ns=(--netns "$3")
+    [[ -e /proc/net/ip_vs || -n ${IPVSADM_COMPLETION_QUERY-} ]] || return 0
+    while IFS= read -r line; do
+        read -r -a w <<<"$line"
+        [[ ${w[0]-} == -A && ${w[1]-} == "$kind" && -n ${w[2]-} ]] &&
+            printf '%s\n' "${w[2]}"
+    done < <(LC_ALL=C "$cmd" "${ns[@]}" -S -n 2>/dev/null)
+}
+
+_ipvsadm_mark()
+{
+    local cur=$1 prev=$2
+    local chains="PREROUTING INPUT FORWARD OUTPUT POSTROUTING"
+    case $prev in
+        -A | -I | -D | -C | -F | -S | -L | -P | --append | --insert | --delete | --check | --flush | --list-rules | --list | --policy)
+            mapfile -t COMPREPLY < <(compgen -W "$chains" -- "$cur")
+            return
+            ;;
+        -t | --table)
+            mapfile -t COMPREPLY < <(compgen -W "mangle" -- "$cur")
+            return
+            ;;
+        -p | --protocol)
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp" -- "$cur")
+            return
+            ;;
+        -m | --match)
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment" -- "$cur")
+            return
+            ;;
+        -j | --jump)
+            mapfile -t COMPREPLY < <(compgen -W "MARK" -- "$cur")
+            return
+            ;;
+        -i | -o | --in-interface | --out-interface)
+            local ifs
+            ifs=$(command ls /sys/class/net 2>/dev/null)
+            mapfile -t COMPREPLY < <(compgen -W "$ifs" -- "$cur")
+            return
+            ;;
+        -s | -d | --source | --destination | --sport | --dport | --source-port | \
+            --destination-port | --dports | --sports | --ports | \
+            --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark)
+            return
+            ;;
+    esac
+    # After "-P CHAIN" comes the policy.
+    local i
+    for ((i = 1; i < ${#words[@]} - 1; i++)); do
+        if [[ ${words[i]} == -P || ${words[i]} == --policy ]] && ((i + 2 == cword)); then
+            mapfile -t COMPREPLY < <(compgen -W "ACCEPT DROP" -- "$cur")
+            return
+        fi
+    done
+    local opts="-A --append -I --insert -D --delete -C --check -F --flush -S --list-rules
+        -L --list -P --policy -t --table -4 --ipv4 -6 --ipv6 -n --numeric -v --verbose
+        -x --exact --line-numbers -V --version -s --source -d --destination -p --protocol
+        -i --in-interface -o --out-interface --sport --source-port --dport --destination-port
+        -m --match --dports --sports --ports --comment -j --jump
+        --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
+    mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+}
+
+_ipvsadm()
+{
+    local cur prev cword
+    local -a words
+    if [[ -n ${COMP_LINE-} ]] && declare -F _get_comp_words_by_ref >/dev/null; then
+        _get_comp_words_by_ref -n =: cur prev words cword
+    else
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+        cur=${words[cword]-}
+        prev=${words[cword - 1]-}
+    fi
+    COMPREPLY=()
+
+    local prog=${words[0]-ipvsadm}
+    [[ $prog == */* && -x $prog ]] || prog=ipvsadm
+
+    # --netns NAME (an extension) may come anywhere: complete its value,
+    # then forget it so that the command is words[1] again.
+    if [[ $prev == --netns ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$(command ls /run/netns 2>/dev/null)" -- "$cur")
+        return
+    fi
+    local -a kept=()
+    local i n=$cword netns=
+    for ((i = 0; i < ${#words[@]}; i++)); do
+        if ((i < cword)) && [[ ${words[i]} == --netns ]]; then
+            netns=${words[i + 1]-}
+            ((i++, n -= 2))
+            continue
+        elif ((i < cword)) && [[ ${words[i]} == --netns=* ]]; then
+            netns=${words[i]#--netns=}
+            ((n--))
+            continue
+        fi
+        kept+=("${words[i]}")
+    done
+    words=("${kept[@]}")
+    cword=$n
+
+    case ${words[1]-} in
+        mark)
+            ((cword >= 2)) && _ipvsadm_mark "$cur" "$prev"
+            return
+            ;;
+        apply)
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "--dry-run --netns" -- "$cur")
+            elif ((cword >= 2)); then
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                compopt -o filenames 2>/dev/null
+            fi
+            return
+            ;;
+        realserver | director)
+            ((cword >= 2)) || return
+            case $prev in
+                --dev)
+                    mapfile -t COMPREPLY < <(compgen -W "$(command ls /sys/class/net 2>/dev/null)" -- "$cur")
+                    ;;
+                --vip) ;;
+                *)
+                    mapfile -t COMPREPLY < <(compgen -W "--vip --dev --undo --netns" -- "$cur")
+                    ;;
+            esac
+            return
+            ;;
+    esac
+
+    local commands="-A --add-service -E --edit-service -D --delete-service
+        -C --clear -R --restore -S --save -a --add-server -e --edit-server
+        -d --delete-server -L -l --list -Z --zero --set --start-daemon
+        --stop-daemon -h --help -v --version mark apply realserver director --netns"
+
+    # "--opt=value": complete the value of --opt.
+    if [[ $cur == --*=* ]]; then
+        prev=${cur%%=*}
+        cur=${cur#*=}
+    elif [[ $prev == = && $cword -ge 2 ]]; then
+        prev=${words[cword - 2]}
+    fi
+
+    if ((cword <= 1)); then
+        mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
+        return
+    fi
+
+    # Values of the option before the cursor.
+    case $prev in
+        -s | --scheduler)
+            mapfile -t COMPREPLY < <(compgen -W "rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos" -- "$cur")
+            return
+            ;;
+        -b | --sched-flags)
+            local flags="flag-1 flag-2 flag-3 sh-fallback sh-port mh-fallback mh-port"
+            local head=""
+            [[ $cur == *,* ]] && head=${cur%,*},
+            mapfile -t COMPREPLY < <(compgen -P "$head" -W "$flags" -- "${cur##*,}")
+            [[ -n $head ]] && compopt -o nospace 2>/dev/null
+            return
+            ;;
+        --tun-type)
+            mapfile -t COMPREPLY < <(compgen -W "ipip gue gre" -- "$cur")
+            return
+            ;;
+        --start-daemon | --stop-daemon)
+            mapfile -t COMPREPLY < <(compgen -W "master backup" -- "$cur")
+            return
+            ;;
+        --pe)
+            mapfile -t COMPREPLY < <(compgen -W "sip" -- "$cur")
+            return
+            ;;
+        --mcast-interface)
+            local ifs
+            ifs=$(command ls /sys/class/net 2>/dev/null)
+            mapfile -t COMPREPLY < <(compgen -W "$ifs" -- "$cur")
+            return
+            ;;
+        -t | --tcp-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -t "$netns")" -- "$cur")
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+            return
+            ;;
+        -u | --udp-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -u "$netns")" -- "$cur")
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+            return
+            ;;
+        --sctp-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" --sctp-service "$netns")" -- "$cur")
+            declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+            return
+            ;;
+        -f | --fwmark-service)
+            mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" -f "$netns")" -- "$cur")
+            return
+            ;;
+        -r | --real-server | -M | --netmask | -w | --weight | -x | --u-threshold | \
+            -y | --l-threshold | --syncid | --mcast-group | --mcast-port | \
+            --mcast-ttl | --sync-maxlen | --tun-port)
+            return
+            ;;
+    esac
+
+    # Options accepted by the command (the first option on the line).
+    local svc="-t --tcp-service -u --udp-service --sctp-service -f --fwmark-service -6 --ipv6"
+    local opts
+    # A command may open a cluster of short options: -Ln is -L -n.
+    local cmd=${words[1]}
+    [[ $cmd == -[!-]?* ]] && cmd=${cmd:0:2}
+    case $cmd in
+        -A | --add-service | -E | --edit-service)
+            opts="$svc -s --scheduler -p --persistent -M --netmask --pe -b --sched-flags -o --ops"
+            ;;
+        -D | --delete-service | -Z | --zero)
+            opts=$svc
+            ;;
+        -a | --add-server | -e | --edit-server)
+            opts="$svc -r --real-server -g --gatewaying -i --ipip -m --masquerading
+                -w --weight -x --u-threshold -y --l-threshold --tun-type --tun-port
+                --tun-nocsum --tun-csum --tun-remcsum"
+            ;;
+        -d | --delete-server)
+            opts="$svc -r --real-server"
+            ;;
+        -L | -l | --list)
+            opts="$svc -n --numeric -c --connection --timeout --daemon --stats --rate
+                --thresholds --persistent-conn --tun-info -X --exact --nosort --syncid --json"
+            ;;
+        -S | --save)
+            opts="-n --numeric"
+            ;;
+        --start-daemon)
+            opts="--mcast-interface --syncid --mcast-group --mcast-port --mcast-ttl --sync-maxlen"
+            ;;
+        --stop-daemon)
+            opts="--syncid"
+            ;;
+        *)
+            # -C, -R, --set, -h, -v take no options.
+            return
+            ;;
+    esac
+    # Leave out what is already on the line: each option may be given
+    # once, and only one of a group (service kinds, forwarding methods).
+    local -a used=()
+    local w
+    for w in "${words[@]:2:cword-2}"; do
+        case $w in
+            --*=*) used+=("${w%%=*}") ;;
+            --*) used+=("$w") ;;
+            -?*) used+=("${w:0:2}") ;;
+        esac
+    done
+    if ((${#used[@]})); then
+        local groups=(
+            "-t --tcp-service -u --udp-service --sctp-service -f --fwmark-service"
+            "-g --gatewaying -i --ipip -m --masquerading"
+            "-s --scheduler" "-p --persistent" "-M --netmask" "-b --sched-flags" "-o --ops"
+            "-r --real-server" "-w --weight" "-x --u-threshold" "-y --l-threshold"
+            "-n --numeric" "-c --connection" "-X --exact"
+        )
+        local drop=" ${used[*]} " g u
+        for g in "${groups[@]}"; do
+            for u in "${used[@]}"; do
+                [[ " $g " == *" $u "* ]] && drop+=" $g "
+            done
+        done
+        local keep=()
+        for w in $opts; do
+            [[ $w == -6 || $w == --ipv6 || $drop != *" $w "* ]] && keep+=("$w")
+        done
+        opts=${keep[*]}
+    fi
+    mapfile -t COMPREPLY < <(compgen -W "$opts --sort --netns" -- "$cur")
+} &&
+    complete -F _ipvsadm ipvsadm
+
+# ex: filetype=sh

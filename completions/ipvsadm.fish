@@ -1,0 +1,230 @@
+# fish completion for ipvsadm (ipvsadm-rs)
+#
+# The first word is the command; after it only the options that command
+# accepts are offered, with their values: schedulers, scheduler flags,
+# tunnel types, daemon roles, persistence engines, interfaces, and the
+# virtual services currently in the kernel (from `ipvsadm -S -n`).
+# `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
+# extensions (apply, realserver, director, --netns, --json) are covered too.
+
+# The words before the cursor without any "--netns NAME" (an extension
+# that may come anywhere), so that the command is always the second one.
+function __ipvsadm_tokens
+    set -l skip 0
+    for t in (commandline -opc)
+        if test $skip -eq 1
+            set skip 0
+        else if test "x$t" = x--netns
+            set skip 1
+        else if not string match -q -- '--netns=*' $t
+            printf "%s\n" $t
+        end
+    end
+end
+
+function __ipvsadm_no_cmd
+    test (count (__ipvsadm_tokens)) -eq 1
+end
+
+# True when the command (the first argument) is one of $argv. A command
+# may open a cluster of short options: -Ln is -L -n.
+function __ipvsadm_cmd_is
+    set -l tokens (__ipvsadm_tokens)
+    test (count $tokens) -ge 2; or return 1
+    set -l cmd $tokens[2]
+    string match -qr -- '^-[^-].' $cmd; and set cmd (string sub -l 2 -- $cmd)
+    contains -- $cmd $argv
+end
+
+# True right after --start-daemon/--stop-daemon, where the role goes.
+function __ipvsadm_role_next
+    set -l tokens (__ipvsadm_tokens)
+    test (count $tokens) -eq 2; and contains -- $tokens[2] --start-daemon --stop-daemon
+end
+
+# True when none of $argv was given after the command yet: each option
+# may appear once, and only one of a group (service kinds, forwarding).
+function __ipvsadm_fresh
+    set -l tokens (__ipvsadm_tokens)
+    # Completing an option's value: that option itself does not count.
+    string match -q -- '-*' (commandline -ct); or set -e tokens[-1]
+    for t in $tokens[3..-1]
+        set -l name (string replace -r '=.*' '' -- $t)
+        string match -qr -- '^-[^-]' $name; and set name (string sub -l 2 -- $name)
+        contains -- $name $argv; and return 1
+    end
+    return 0
+end
+
+# Virtual services of one kind in the kernel table; $argv[1] is the option
+# the save format writes for that kind (-t, -u, --sctp-service or -f).
+function __ipvsadm_services
+    # Only ask when ip_vs is loaded: ipvsadm would otherwise load the module.
+    test -e /proc/net/ip_vs; or set -q IPVSADM_COMPLETION_QUERY; or return 0
+    set -l line (commandline -opc)
+    set -l prog $line[1]
+    string match -q -- '*/*' $prog; or set prog ipvsadm
+    # Ask the namespace given with --netns, if any.
+    set -l ns
+    for i in (seq (count $line))
+        if test "x$line[$i]" = x--netns; and test $i -lt (count $line)
+            set ns --netns $line[(math $i + 1)]
+        else if string match -q -- '--netns=*' $line[$i]
+            set ns $line[$i]
+        end
+    end
+    command $prog $ns -S -n 2>/dev/null | while read -l -a w
+        if test (count $w) -ge 3; and test "x$w[1]" = x-A; and test "x$w[2]" = "x$argv[1]"
+            printf "%s\n" $w[3]
+        end
+    end
+end
+
+# Comma-separated scheduler flags: complete the last item of the list.
+function __ipvsadm_sched_flags
+    set -l cur (commandline -ct)
+    set -l head (string replace -r '[^,]*$' '' -- (string replace -r '^--sched-flags=' '' -- $cur))
+    for f in flag-1 flag-2 flag-3 sh-fallback sh-port mh-fallback mh-port
+        printf "%s\n" $head$f
+    end
+end
+
+# True right after "-P CHAIN" (ipvsadm mark), where the policy goes.
+function __ipvsadm_policy_next
+    set -l tokens (__ipvsadm_tokens)
+    test (count $tokens) -ge 2; and contains -- $tokens[-2] -P --policy
+end
+
+function __ipvsadm_interfaces
+    command ls /sys/class/net 2>/dev/null
+end
+
+complete -c ipvsadm -f
+
+# Commands (first argument).
+complete -c ipvsadm -n __ipvsadm_no_cmd -s A -l add-service -d 'Add a virtual service'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s E -l edit-service -d 'Replace a virtual service\'s settings'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s D -l delete-service -d 'Delete a virtual service'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s C -l clear -d 'Delete every virtual service'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s R -l restore -d 'Run rules read from standard input'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s S -l save -d 'Print the table as rules'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s a -l add-server -d 'Add a real server'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s e -l edit-server -d 'Replace a real server\'s settings'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s d -l delete-server -d 'Delete a real server'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s L -l list -d 'List the table'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s l -d 'List the table'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s Z -l zero -d 'Zero the counters'
+complete -c ipvsadm -n __ipvsadm_no_cmd -l set -d 'Set the tcp, tcpfin and udp timeouts'
+complete -c ipvsadm -n __ipvsadm_no_cmd -l start-daemon -x -d 'Start the connection sync daemon'
+complete -c ipvsadm -n __ipvsadm_no_cmd -l stop-daemon -x -d 'Stop the connection sync daemon'
+complete -c ipvsadm -n '__ipvsadm_role_next' -x -a 'master backup' -d 'Sync daemon role'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s h -l help -d 'Print the usage summary'
+complete -c ipvsadm -n __ipvsadm_no_cmd -s v -l version -d 'Print the version'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a mark -d 'Manage mangle MARK rules for fwmark services'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a apply -d 'Make the kernel table match a saved one'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a realserver -d 'Prepare a direct-routing real server'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a director -d 'Put the virtual address on the director'
+
+# Extensions: --netns anywhere, apply, realserver, director.
+complete -c ipvsadm -l netns -x -a '(command ls /run/netns 2>/dev/null)' -d 'Run in another network namespace'
+complete -c ipvsadm -n '__ipvsadm_cmd_is apply' -l dry-run -d 'Print the changes instead of making them'
+complete -c ipvsadm -n '__ipvsadm_cmd_is apply' -F -d 'Rules file'
+complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l vip -x -d 'Virtual address'
+complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l dev -x -a '(__ipvsadm_interfaces)' -d Device
+complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l undo -d 'Restore what was there before'
+
+# Virtual service: every command that names one.
+set -l __ipvsadm_svc -A --add-service -E --edit-service -D --delete-service -a --add-server -e --edit-server -d --delete-server -L -l --list -Z --zero
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s t -l tcp-service -x -a '(__ipvsadm_services -t)' -d 'TCP virtual service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s u -l udp-service -x -a '(__ipvsadm_services -u)' -d 'UDP virtual service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -l sctp-service -x -a '(__ipvsadm_services --sctp-service)' -d 'SCTP virtual service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s f -l fwmark-service -x -a '(__ipvsadm_services -f)' -d 'Firewall mark service'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s 6 -l ipv6 -d 'The fwmark service is IPv6'
+complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director -h --help -v --version' -l sort -d 'No effect (compatibility)'
+
+# -A / -E
+set -l __ipvsadm_svcopt -A --add-service -E --edit-service
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -s --scheduler" -s s -l scheduler -x -a 'rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos' -d Scheduler
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -p --persistent" -s p -l persistent -d 'Persistent service [timeout]'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -M --netmask" -s M -l netmask -x -d 'Persistence granularity mask'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh --pe" -l pe -x -a sip -d 'Persistence engine'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -b --sched-flags" -s b -l sched-flags -x -a '(__ipvsadm_sched_flags)' -d 'Scheduler flags'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svcopt; and __ipvsadm_fresh -o --ops" -s o -l ops -d 'One-packet scheduling'
+
+# -a / -e / -d
+set -l __ipvsadm_dest -a --add-server -e --edit-server -d --delete-server
+set -l __ipvsadm_destopt -a --add-server -e --edit-server
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_dest; and __ipvsadm_fresh -r --real-server" -s r -l real-server -x -a '(__fish_print_hostnames)' -d 'Real server'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -g --gatewaying -i --ipip -m --masquerading" -s g -l gatewaying -d 'Direct routing (default)'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -g --gatewaying -i --ipip -m --masquerading" -s i -l ipip -d Tunnelling
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -g --gatewaying -i --ipip -m --masquerading" -s m -l masquerading -d NAT
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -w --weight" -s w -l weight -x -d Weight
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -x --u-threshold" -s x -l u-threshold -x -d 'Upper connection threshold'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh -y --l-threshold" -s y -l l-threshold -x -d 'Lower connection threshold'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-type" -l tun-type -x -a 'ipip gue gre' -d 'Tunnel type'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-port" -l tun-port -x -d 'GUE destination port'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-nocsum" -l tun-nocsum -d 'Tunnel without checksum'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-csum" -l tun-csum -d 'Tunnel with checksum'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_destopt; and __ipvsadm_fresh --tun-remcsum" -l tun-remcsum -d 'Tunnel with remote checksum'
+
+# -L / -S
+set -l __ipvsadm_list -L -l --list
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list -S --save; and __ipvsadm_fresh -n --numeric" -s n -l numeric -d 'Numeric addresses and ports'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh -c --connection" -s c -l connection -d 'List connections'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --timeout" -l timeout -d 'List the timeouts'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --daemon" -l daemon -d 'List the sync daemons'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --stats" -l stats -d 'Show counters'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --rate" -l rate -d 'Show rates'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --thresholds" -l thresholds -d 'Show thresholds'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --persistent-conn" -l persistent-conn -d 'Show persistent connections'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --tun-info" -l tun-info -d 'Show tunnel settings'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh -X --exact" -s X -l exact -d 'Exact numbers'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --nosort" -l nosort -d 'Keep the kernel\'s order'
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list; and __ipvsadm_fresh --json" -l json -d 'Print the listing as JSON'
+
+# Sync daemon
+complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_list --start-daemon --stop-daemon; and __ipvsadm_fresh --syncid" -l syncid -x -d 'Sync id (0-255)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-interface -x -a '(__ipvsadm_interfaces)' -d 'Multicast interface'
+complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-group -x -d 'Multicast group'
+complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-port -x -d 'Multicast UDP port'
+complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l mcast-ttl -x -d 'Multicast TTL'
+complete -c ipvsadm -n '__ipvsadm_cmd_is --start-daemon' -l sync-maxlen -x -d 'Largest sync message'
+
+# ipvsadm mark: iptables' arguments for mangle MARK rules.
+set -l __ipvsadm_chains 'PREROUTING INPUT FORWARD OUTPUT POSTROUTING'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s A -l append -x -a $__ipvsadm_chains -d 'Append a rule'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s I -l insert -x -a $__ipvsadm_chains -d 'Insert a rule'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s D -l delete -x -a $__ipvsadm_chains -d 'Delete a rule'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s C -l check -x -a $__ipvsadm_chains -d 'Check whether a rule exists'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s F -l flush -a $__ipvsadm_chains -d 'Delete every rule'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s S -l list-rules -a $__ipvsadm_chains -d 'Print the rules as commands'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s L -l list -a $__ipvsadm_chains -d 'List the rules'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s P -l policy -x -a $__ipvsadm_chains -d 'Set a chain\'s policy'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark; and __ipvsadm_policy_next' -x -a 'ACCEPT DROP' -d Policy
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s t -l table -x -a mangle -d Table
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s 4 -l ipv4 -d 'IPv4 rules (default)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s 6 -l ipv6 -d 'IPv6 rules'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s n -l numeric -d 'Numeric output'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s v -l verbose -d 'Verbose listing'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s x -l exact -d 'Exact counters'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l line-numbers -d 'Number the rules'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s V -l version -d 'Print the iptables version'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s s -l source -x -d 'Source address[/mask]'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s d -l destination -x -d 'Destination address[/mask]'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s p -l protocol -x -a 'tcp udp sctp' -d Protocol
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s i -l in-interface -x -a '(__ipvsadm_interfaces)' -d 'Input interface'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s o -l out-interface -x -a '(__ipvsadm_interfaces)' -d 'Output interface'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l sport -l source-port -x -d 'Source port or range'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dport -l destination-port -x -d 'Destination port or range'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s m -l match -x -a 'tcp udp sctp multiport comment' -d 'Match extension'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dports -x -d 'Destination ports (multiport)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l sports -x -d 'Source ports (multiport)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l ports -x -d 'Source or destination ports (multiport)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l comment -x -d 'Comment (comment match)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s j -l jump -x -a MARK -d Target
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l set-mark -x -d 'Set the mark: value[/mask]'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l set-xmark -x -d 'Clear mask bits, toggle value bits: value[/mask]'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l and-mark -x -d 'Keep these bits'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l or-mark -x -d 'Set these bits'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l xor-mark -x -d 'Toggle these bits'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -a '!' -d 'Negate the next match'

@@ -1,0 +1,661 @@
+//! What a command changes, decided against a snapshot of the table, and the
+//! nf_tables batch that carries it (pure).
+//!
+//! [`plan`] mirrors iptables-nft 1.8.9's decisions: create the table and the
+//! builtin chain only when absent (never resending an existing chain, so its
+//! policy is untouched), append/insert positions by rule handle, delete by
+//! re-sending the dumped rule. [`encode_batch`] frames the result between
+//! NFNL_MSG_BATCH_BEGIN (with the generation id) and NFNL_MSG_BATCH_END.
+//! [`apply`] replays a plan on a snapshot, so unit tests can follow setup
+//! commands without a kernel.
+
+use super::expr::Expr;
+use super::nl::{Writer, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
+use super::rule::{Family, Rule};
+use super::MarkError;
+
+pub const TABLE: &str = "mangle";
+const NFNL_SUBSYS_NFTABLES: u16 = 10;
+const NFNL_MSG_BATCH_BEGIN: u16 = 0x10;
+const NFNL_MSG_BATCH_END: u16 = 0x11;
+pub const NFT_MSG_NEWTABLE: u16 = 0;
+pub const NFT_MSG_GETTABLE: u16 = 1;
+pub const NFT_MSG_NEWCHAIN: u16 = 3;
+pub const NFT_MSG_GETCHAIN: u16 = 4;
+pub const NFT_MSG_NEWRULE: u16 = 6;
+pub const NFT_MSG_GETRULE: u16 = 7;
+pub const NFT_MSG_DELRULE: u16 = 8;
+pub const NFT_MSG_NEWGEN: u16 = 15;
+pub const NFT_MSG_GETGEN: u16 = 16;
+
+/// nf_tables message type on the wire.
+pub fn nft_type(msg: u16) -> u16 {
+    (NFNL_SUBSYS_NFTABLES << 8) | msg
+}
+
+/// A builtin chain of the mangle table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub hook: u32,
+    pub kind: &'static str,
+}
+
+/// The mangle table's builtin chains in iptables' listing order.
+pub const BUILTINS: [Builtin; 5] = [
+    Builtin {
+        name: "PREROUTING",
+        hook: 0,
+        kind: "filter",
+    },
+    Builtin {
+        name: "INPUT",
+        hook: 1,
+        kind: "filter",
+    },
+    Builtin {
+        name: "FORWARD",
+        hook: 2,
+        kind: "filter",
+    },
+    Builtin {
+        name: "OUTPUT",
+        hook: 3,
+        kind: "route",
+    },
+    Builtin {
+        name: "POSTROUTING",
+        hook: 4,
+        kind: "filter",
+    },
+];
+/// NF_IP_PRI_MANGLE.
+pub const PRIO_MANGLE: i32 = -150;
+
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// A rule as dumped from the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRule {
+    pub handle: u64,
+    pub exprs: Vec<Expr>,
+    pub userdata: Option<Vec<u8>>,
+}
+
+/// A chain as dumped from the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainState {
+    pub name: String,
+    /// Base chain: (hook number, priority, type).
+    pub base: Option<(u32, i32, String)>,
+    /// NF_ACCEPT (1) or NF_DROP (0) for base chains.
+    pub policy: Option<u32>,
+    /// (packets, bytes) of the policy.
+    pub counters: (u64, u64),
+    pub rules: Vec<StoredRule>,
+}
+
+/// Snapshot of our table in one family.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableState {
+    pub exists: bool,
+    pub chains: Vec<ChainState>,
+}
+
+impl TableState {
+    pub fn chain(&self, name: &str) -> Option<&ChainState> {
+        self.chains.iter().find(|c| c.name == name)
+    }
+}
+
+/// Where a new rule goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pos {
+    Append,
+    Head,
+    Before(u64),
+    /// Before the rule carrying NFTA_RULE_ID `n` in the same batch.
+    BeforeId(u32),
+}
+
+/// One change in a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Op {
+    NewTable,
+    NewChain(&'static Builtin),
+    /// `id`: NFTA_RULE_ID, set when a later rule of the batch refers to it.
+    NewRule {
+        chain: String,
+        rule: Rule,
+        pos: Pos,
+        id: Option<u32>,
+    },
+    DelRule {
+        chain: String,
+        rule: StoredRule,
+        position: Option<u64>,
+    },
+    Flush(Option<String>),
+    Policy {
+        chain: &'static Builtin,
+        accept: bool,
+    },
+}
+
+/// The commands of `ipvsadm mark`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    Append {
+        chain: String,
+        rules: Vec<Rule>,
+    },
+    Insert {
+        chain: String,
+        num: u32,
+        rules: Vec<Rule>,
+    },
+    Delete {
+        chain: String,
+        rules: Vec<Rule>,
+    },
+    DeleteNum {
+        chain: String,
+        num: u32,
+    },
+    Check {
+        chain: String,
+        rules: Vec<Rule>,
+    },
+    /// `verbose`: `-F -v` flushes (and creates) every builtin chain one by one.
+    Flush {
+        chain: Option<String>,
+        verbose: bool,
+    },
+    ListRules {
+        chain: Option<String>,
+        num: Option<u32>,
+    },
+    List {
+        chain: Option<String>,
+        num: Option<u32>,
+    },
+    Policy {
+        chain: String,
+        accept: bool,
+    },
+}
+
+fn no_chain(prog: &str) -> MarkError {
+    MarkError::new(format!("{prog}: No chain/target/match by that name.\n"), 1)
+}
+
+fn bad_rule(prog: &str) -> MarkError {
+    MarkError::new(
+        format!("{prog}: Bad rule (does a matching rule exist in that chain?).\n"),
+        1,
+    )
+}
+
+/// Ops that make `chain` exist (table and builtin chain when absent).
+fn ensure_chain(
+    state: &TableState,
+    chain: &str,
+    prog: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), MarkError> {
+    if state.chain(chain).is_some() {
+        return Ok(());
+    }
+    let b = builtin(chain).ok_or_else(|| no_chain(prog))?;
+    if !state.exists {
+        ops.push(Op::NewTable);
+    }
+    ops.push(Op::NewChain(b));
+    Ok(())
+}
+
+/// Finds the first rule of `chain` equal to `rule` (counters aside).
+pub fn find_rule(
+    state: &TableState,
+    family: Family,
+    chain: &str,
+    rule: &Rule,
+) -> Option<(usize, StoredRule)> {
+    let c = state.chain(chain)?;
+    c.rules
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| match Rule::from_exprs(family, &s.exprs) {
+            Some((r, _)) if &r == rule => Some((i, s.clone())),
+            _ => None,
+        })
+}
+
+fn prev_handle(state: &TableState, chain: &str, idx: usize) -> Option<u64> {
+    let c = state.chain(chain)?;
+    idx.checked_sub(1)
+        .and_then(|p| c.rules.get(p))
+        .map(|r| r.handle)
+}
+
+/// Decides the batch for `cmd`. `Ok(ops)` is sent as one batch (possibly
+/// empty, as iptables does for -S/-L/-C); `Err` means nothing is sent.
+pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, MarkError> {
+    let prog = prog_name(family);
+    let mut ops = Vec::new();
+    match cmd {
+        Cmd::Append { chain, rules } => {
+            ensure_chain(state, chain, prog, &mut ops)?;
+            for (i, r) in rules.iter().enumerate() {
+                // iptables re-sends the table before every further rule of a
+                // batch that created it.
+                if i > 0 && !state.exists {
+                    ops.push(Op::NewTable);
+                }
+                ops.push(Op::NewRule {
+                    chain: chain.clone(),
+                    rule: r.clone(),
+                    pos: Pos::Append,
+                    id: None,
+                });
+            }
+        }
+        Cmd::Insert { chain, num, rules } => {
+            let count = state.chain(chain).map_or(0, |c| c.rules.len());
+            let n = *num as usize;
+            if n > count + 1 || (n > 1 && state.chain(chain).is_none()) {
+                if state.chain(chain).is_none() && builtin(chain).is_none() {
+                    return Err(no_chain(prog));
+                }
+                return Err(MarkError::new(
+                    format!("{prog}: Index of insertion too big.\n"),
+                    1,
+                ));
+            }
+            ensure_chain(state, chain, prog, &mut ops)?;
+            let pos = if n <= 1 {
+                Pos::Head
+            } else if n == count + 1 {
+                Pos::Append
+            } else {
+                match state.chain(chain).and_then(|c| c.rules.get(n - 1)) {
+                    Some(r) => Pos::Before(r.handle),
+                    None => Pos::Append,
+                }
+            };
+            for (i, r) in rules.iter().enumerate() {
+                if i > 0 && !state.exists {
+                    ops.push(Op::NewTable);
+                }
+                // iptables inserts each further rule before the previous
+                // one, naming it by rule ID when its handle is not known yet.
+                let (p, id) = match &pos {
+                    Pos::Before(_) if rules.len() > 1 => {
+                        let p = if i == 0 {
+                            pos.clone()
+                        } else {
+                            Pos::BeforeId(i as u32)
+                        };
+                        (p, (i + 1 < rules.len()).then_some(i as u32 + 1))
+                    }
+                    _ => (pos.clone(), None),
+                };
+                ops.push(Op::NewRule {
+                    chain: chain.clone(),
+                    rule: r.clone(),
+                    pos: p,
+                    id,
+                });
+            }
+        }
+        Cmd::Delete { chain, rules } => {
+            let mut st = state.clone();
+            for r in rules {
+                let (idx, stored) =
+                    find_rule(&st, family, chain, r).ok_or_else(|| bad_rule(prog))?;
+                let position = prev_handle(&st, chain, idx);
+                ops.push(Op::DelRule {
+                    chain: chain.clone(),
+                    rule: stored,
+                    position,
+                });
+                if let Some(c) = st.chains.iter_mut().find(|c| &c.name == chain) {
+                    c.rules.remove(idx);
+                }
+            }
+        }
+        Cmd::DeleteNum { chain, num } => {
+            let Some(c) = state.chain(chain) else {
+                return Err(no_chain(prog));
+            };
+            let idx = (*num as usize).saturating_sub(1);
+            let stored = c.rules.get(idx).cloned().ok_or_else(|| {
+                MarkError::new(format!("{prog}: Index of deletion too big.\n"), 1)
+            })?;
+            let position = prev_handle(state, chain, idx);
+            ops.push(Op::DelRule {
+                chain: chain.clone(),
+                rule: stored,
+                position,
+            });
+        }
+        Cmd::Check { chain, rules } => {
+            for r in rules {
+                find_rule(state, family, chain, r).ok_or_else(|| bad_rule(prog))?;
+            }
+        }
+        Cmd::Flush {
+            chain: Some(chain), ..
+        } => {
+            ensure_chain(state, chain, prog, &mut ops)?;
+            ops.push(Op::Flush(Some(chain.clone())));
+        }
+        Cmd::Flush {
+            chain: None,
+            verbose: true,
+        } => {
+            if !state.exists {
+                ops.push(Op::NewTable);
+            }
+            for b in BUILTINS.iter() {
+                if state.chain(b.name).is_none() {
+                    ops.push(Op::NewChain(b));
+                }
+            }
+            for b in BUILTINS.iter() {
+                ops.push(Op::Flush(Some(b.name.to_string())));
+            }
+            for c in state.chains.iter().filter(|c| builtin(&c.name).is_none()) {
+                ops.push(Op::Flush(Some(c.name.clone())));
+            }
+        }
+        Cmd::Flush {
+            chain: None,
+            verbose: false,
+        } => {
+            if state.exists {
+                ops.push(Op::Flush(None));
+            }
+        }
+        Cmd::ListRules { chain, .. } | Cmd::List { chain, .. } => {
+            if let Some(chain) = chain {
+                if state.chain(chain).is_none() && builtin(chain).is_none() {
+                    return Err(MarkError::new(
+                        format!(
+                            "{prog} v1.8.9 (nf_tables): chain `{chain}' in table `{TABLE}' is incompatible, use 'nft' tool.\n"
+                        ),
+                        1,
+                    ));
+                }
+            }
+        }
+        Cmd::Policy { chain, accept } => {
+            let b = builtin(chain)
+                .ok_or_else(|| MarkError::new(format!("{prog}: Bad built-in chain name.\n"), 1))?;
+            if !state.exists {
+                ops.push(Op::NewTable);
+            }
+            ops.push(Op::Policy {
+                chain: b,
+                accept: *accept,
+            });
+        }
+    }
+    Ok(ops)
+}
+
+/// "iptables" or "ip6tables", the program whose texts we speak.
+pub fn prog_name(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "iptables",
+        Family::V6 => "ip6tables",
+    }
+}
+
+fn encode_chain(
+    w: &mut Writer,
+    b: &Builtin,
+    flags: u16,
+    seq: u32,
+    family: Family,
+    policy: Option<bool>,
+) {
+    let m = w.begin_msg(nft_type(NFT_MSG_NEWCHAIN), flags, seq, family.nfproto(), 0);
+    w.attr_str(1, TABLE);
+    w.attr_str(3, b.name);
+    let h = w.nest_begin(4);
+    w.attr_u32(1, b.hook);
+    w.attr_u32(2, PRIO_MANGLE as u32);
+    w.nest_end(h);
+    w.attr_u32(5, policy.map_or(1, |a| a as u32));
+    if policy.is_some() {
+        let c = w.nest_begin(8);
+        w.attr_u64(2, 0);
+        w.attr_u64(1, 0);
+        w.nest_end(c);
+    }
+    w.attr_str(7, b.kind);
+    w.end_msg(m);
+}
+
+fn encode_exprs(w: &mut Writer, exprs: &[Expr]) {
+    let n = w.nest_begin(4);
+    for e in exprs {
+        e.encode(w);
+    }
+    w.nest_end(n);
+}
+
+/// Frames `ops` as one batch; the first message gets sequence `seq`.
+pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8> {
+    let mut w = Writer::new();
+    let mut seq = seq;
+    let m = w.begin_msg(
+        NFNL_MSG_BATCH_BEGIN,
+        NLM_F_REQUEST,
+        seq,
+        0,
+        NFNL_SUBSYS_NFTABLES,
+    );
+    w.attr_u32(1, genid);
+    w.end_msg(m);
+    let fam = family.nfproto();
+    for op in ops {
+        seq = seq.wrapping_add(1);
+        match op {
+            Op::NewTable => {
+                let m = w.begin_msg(
+                    nft_type(NFT_MSG_NEWTABLE),
+                    NLM_F_REQUEST | NLM_F_CREATE,
+                    seq,
+                    fam,
+                    0,
+                );
+                w.attr_str(1, TABLE);
+                w.end_msg(m);
+            }
+            Op::NewChain(b) => {
+                encode_chain(&mut w, b, NLM_F_REQUEST | NLM_F_CREATE, seq, family, None)
+            }
+            Op::Policy { chain, accept } => {
+                encode_chain(&mut w, chain, NLM_F_REQUEST, seq, family, Some(*accept))
+            }
+            Op::NewRule {
+                chain,
+                rule,
+                pos,
+                id,
+            } => {
+                let flags = match pos {
+                    Pos::Append => NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND,
+                    _ => NLM_F_REQUEST | NLM_F_CREATE,
+                };
+                let m = w.begin_msg(nft_type(NFT_MSG_NEWRULE), flags, seq, fam, 0);
+                w.attr_str(1, TABLE);
+                w.attr_str(2, chain);
+                if let Pos::Before(h) = pos {
+                    w.attr_u64(6, *h);
+                }
+                encode_exprs(&mut w, &rule.to_exprs());
+                let (proto, flags) = rule.compat();
+                let c = w.nest_begin(5);
+                w.attr_u32(1, proto);
+                w.attr_u32(2, flags);
+                w.nest_end(c);
+                if let Some(id) = id {
+                    w.attr_u32(9, *id);
+                }
+                if let Pos::BeforeId(p) = pos {
+                    w.attr_u32(10, *p);
+                }
+                w.end_msg(m);
+            }
+            Op::DelRule {
+                chain,
+                rule,
+                position,
+            } => {
+                let m = w.begin_msg(nft_type(NFT_MSG_DELRULE), NLM_F_REQUEST, seq, fam, 0);
+                w.attr_str(1, TABLE);
+                w.attr_str(2, chain);
+                w.attr_u64(3, rule.handle);
+                if let Some(p) = position {
+                    w.attr_u64(6, *p);
+                }
+                if let Some(u) = &rule.userdata {
+                    w.attr(7, u);
+                }
+                if !rule.exprs.is_empty() {
+                    encode_exprs(&mut w, &rule.exprs);
+                }
+                w.end_msg(m);
+            }
+            Op::Flush(chain) => {
+                let m = w.begin_msg(nft_type(NFT_MSG_DELRULE), NLM_F_REQUEST, seq, fam, 0);
+                w.attr_str(1, TABLE);
+                if let Some(c) = chain {
+                    w.attr_str(2, c);
+                }
+                w.end_msg(m);
+            }
+        }
+    }
+    seq = seq.wrapping_add(1);
+    let m = w.begin_msg(
+        NFNL_MSG_BATCH_END,
+        NLM_F_REQUEST,
+        seq,
+        0,
+        NFNL_SUBSYS_NFTABLES,
+    );
+    w.end_msg(m);
+    w.buf
+}
+
+/// Replays `ops` on a snapshot the way the kernel would (handles from a
+/// per-table counter). Used by tests to follow setup commands.
+pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
+    let mut ids: Vec<(u32, u64)> = Vec::new();
+    for op in ops {
+        match op {
+            Op::NewTable => state.exists = true,
+            Op::NewChain(b) | Op::Policy { chain: b, .. } => {
+                let policy = match op {
+                    Op::Policy { accept, .. } => Some(*accept as u32),
+                    _ => Some(1),
+                };
+                if let Some(c) = state.chains.iter_mut().find(|c| c.name == b.name) {
+                    if let Op::Policy { .. } = op {
+                        c.policy = policy;
+                    }
+                    continue;
+                }
+                state.chains.push(ChainState {
+                    name: b.name.to_string(),
+                    base: Some((b.hook, PRIO_MANGLE, b.kind.to_string())),
+                    policy,
+                    counters: (0, 0),
+                    rules: Vec::new(),
+                });
+                *next_handle += 1;
+            }
+            Op::NewRule {
+                chain,
+                rule,
+                pos,
+                id,
+            } => {
+                if let Some(id) = id {
+                    ids.push((*id, *next_handle));
+                }
+                // The kernel reports the bitwise operation it defaulted.
+                let exprs = rule
+                    .to_exprs()
+                    .into_iter()
+                    .map(|e| match e {
+                        Expr::Bitwise {
+                            sreg,
+                            dreg,
+                            op: None,
+                            len,
+                            mask,
+                            xor,
+                        } => Expr::Bitwise {
+                            sreg,
+                            dreg,
+                            op: Some(0),
+                            len,
+                            mask,
+                            xor,
+                        },
+                        e => e,
+                    })
+                    .collect();
+                let stored = StoredRule {
+                    handle: *next_handle,
+                    exprs,
+                    userdata: None,
+                };
+                *next_handle += 1;
+                if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
+                    match pos {
+                        Pos::Append => c.rules.push(stored),
+                        Pos::Head => c.rules.insert(0, stored),
+                        Pos::Before(h) => {
+                            let idx = c
+                                .rules
+                                .iter()
+                                .position(|r| r.handle == *h)
+                                .unwrap_or(c.rules.len());
+                            c.rules.insert(idx, stored);
+                        }
+                        Pos::BeforeId(n) => {
+                            let h = ids.iter().find(|(i, _)| i == n).map(|x| x.1);
+                            let idx = c
+                                .rules
+                                .iter()
+                                .position(|r| Some(r.handle) == h)
+                                .unwrap_or(c.rules.len());
+                            c.rules.insert(idx, stored);
+                        }
+                    }
+                }
+            }
+            Op::DelRule { chain, rule, .. } => {
+                if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
+                    c.rules.retain(|r| r.handle != rule.handle);
+                }
+            }
+            Op::Flush(chain) => {
+                for c in state.chains.iter_mut() {
+                    if chain.as_ref().is_none_or(|n| n == &c.name) {
+                        c.rules.clear();
+                    }
+                }
+            }
+        }
+    }
+}

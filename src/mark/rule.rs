@@ -1,0 +1,784 @@
+//! The iptables rule model of `ipvsadm mark`, and its translation to and from
+//! nf_tables expressions exactly as iptables-nft 1.8.9 does it (pure).
+//!
+//! Interface, protocol and address matches and tcp/udp ports are native
+//! `meta`/`payload`/`bitwise`/`cmp`/`range` expressions; multiport, comment,
+//! sctp and the all-ports tcp/udp matches are xt-compat `match` expressions;
+//! MARK is the xt-compat `target` revision 2 (`struct xt_mark_tginfo2`).
+
+use super::expr::*;
+
+/// Address family of the table: `ip` (iptables) or `ip6` (ip6tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Family {
+    #[default]
+    V4,
+    V6,
+}
+
+impl Family {
+    /// NFPROTO_IPV4 / NFPROTO_IPV6.
+    pub fn nfproto(self) -> u8 {
+        match self {
+            Family::V4 => 2,
+            Family::V6 => 10,
+        }
+    }
+    pub fn addr_len(self) -> usize {
+        match self {
+            Family::V4 => 4,
+            Family::V6 => 16,
+        }
+    }
+    fn src_offset(self) -> u32 {
+        match self {
+            Family::V4 => 12,
+            Family::V6 => 8,
+        }
+    }
+    fn dst_offset(self) -> u32 {
+        match self {
+            Family::V4 => 16,
+            Family::V6 => 24,
+        }
+    }
+}
+
+/// `-i`/`-o`: a name, possibly a `+` wildcard prefix (`name` without the `+`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Iface {
+    pub name: String,
+    pub wildcard: bool,
+    pub inv: bool,
+}
+
+impl Iface {
+    /// The name as iptables prints it (`eth+`).
+    pub fn display(&self) -> String {
+        if self.wildcard {
+            format!("{}+", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+/// `-s`/`-d`: address (already masked) and mask, both family-sized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addr {
+    pub addr: Vec<u8>,
+    pub mask: Vec<u8>,
+    pub inv: bool,
+}
+
+/// A port range `lo:hi` (a single port has lo == hi); any is 0:65535.
+pub type Ports = (u16, u16);
+pub const ANY_PORTS: Ports = (0, 0xffff);
+
+/// Which ports a multiport match looks at (`XT_MULTIPORT_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MpWhich {
+    Source = 0,
+    Destination = 1,
+    Either = 2,
+}
+
+/// The matches iptables loads with `-m` (or implicitly by `-p`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    /// tcp or udp ports (`udp` selects the xt name and flags layout).
+    Ports {
+        udp: bool,
+        sport: Ports,
+        dport: Ports,
+        sinv: bool,
+        dinv: bool,
+    },
+    /// `-m sctp` ports (xt match).
+    Sctp {
+        sport: Option<Ports>,
+        dport: Option<Ports>,
+        sinv: bool,
+        dinv: bool,
+    },
+    Multiport {
+        which: MpWhich,
+        ports: Vec<Ports>,
+        inv: bool,
+    },
+    Comment(String),
+    /// An xt match we do not model (kept for printing and comparison).
+    Xt {
+        name: String,
+        rev: u32,
+        info: Vec<u8>,
+    },
+}
+
+/// The rule's target.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Target {
+    #[default]
+    None,
+    /// MARK revision 2: new = (old & ~mask) ^ mark.
+    Mark { mark: u32, mask: u32 },
+    /// A verdict such as ACCEPT, DROP, RETURN or a chain jump.
+    Verdict { code: i32, chain: Option<String> },
+    Xt {
+        name: String,
+        rev: u32,
+        info: Vec<u8>,
+    },
+}
+
+/// One iptables rule, as parsed from the command line or from a dump.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rule {
+    pub family: Family,
+    pub iif: Option<Iface>,
+    pub oif: Option<Iface>,
+    /// (protocol number, inverted); None is `all`.
+    pub proto: Option<(u8, bool)>,
+    pub src: Option<Addr>,
+    pub dst: Option<Addr>,
+    pub matches: Vec<Match>,
+    pub target: Target,
+}
+
+pub const XT_TCP_INV_SRCPT: u8 = 0x01;
+pub const XT_TCP_INV_DSTPT: u8 = 0x02;
+const XT_SCTP_SRC_PORTS: u32 = 0x01;
+const XT_SCTP_DEST_PORTS: u32 = 0x02;
+const XT_MULTI_PORTS: usize = 15;
+
+fn cmp(op: u32, data: Vec<u8>) -> Expr {
+    Expr::Cmp {
+        sreg: REG1,
+        op,
+        data,
+    }
+}
+
+fn payload(base: u32, offset: u32, len: u32) -> Expr {
+    Expr::Payload {
+        dreg: REG1,
+        base,
+        offset,
+        len,
+    }
+}
+
+fn iface_exprs(out: &mut Vec<Expr>, key: u32, i: &Iface) {
+    out.push(Expr::Meta { key, dreg: REG1 });
+    if i.wildcard && i.name.is_empty() {
+        return;
+    }
+    let mut data = i.name.as_bytes().to_vec();
+    if !i.wildcard {
+        data.push(0);
+    }
+    out.push(cmp(if i.inv { CMP_NEQ } else { CMP_EQ }, data));
+}
+
+fn addr_exprs(out: &mut Vec<Expr>, offset: u32, a: &Addr) {
+    let full = a.mask.len();
+    // Leading all-ones bytes; a bitwise is needed when any later byte is set.
+    let ones = a.mask.iter().take_while(|&&b| b == 0xff).count();
+    let bitwise = a.mask.iter().skip(ones).any(|&b| b != 0);
+    let len = if bitwise { full } else { ones };
+    out.push(payload(BASE_NETWORK, offset, len as u32));
+    if bitwise {
+        out.push(Expr::Bitwise {
+            sreg: REG1,
+            dreg: REG1,
+            op: None,
+            len: len as u32,
+            mask: a.mask.clone(),
+            xor: vec![0; full],
+        });
+    }
+    let data = a.addr.get(..len).unwrap_or(&a.addr).to_vec();
+    out.push(cmp(if a.inv { CMP_NEQ } else { CMP_EQ }, data));
+}
+
+fn port_cmp(out: &mut Vec<Expr>, p: Ports, inv: bool) {
+    if p.0 == p.1 {
+        out.push(cmp(
+            if inv { CMP_NEQ } else { CMP_EQ },
+            p.0.to_be_bytes().to_vec(),
+        ));
+    } else if p.0 == 0 {
+        out.push(cmp(
+            if inv { CMP_GT } else { CMP_LTE },
+            p.1.to_be_bytes().to_vec(),
+        ));
+    } else {
+        out.push(Expr::Range {
+            sreg: REG1,
+            op: if inv { RANGE_NEQ } else { RANGE_EQ },
+            from: p.0.to_be_bytes().to_vec(),
+            to: p.1.to_be_bytes().to_vec(),
+        });
+    }
+}
+
+/// `struct xt_tcp` / `struct xt_udp` padded to XT_ALIGN (16 bytes).
+pub fn tcpudp_info(sport: Ports, dport: Ports, invflags: u8, udp: bool) -> Vec<u8> {
+    let mut v = Vec::with_capacity(16);
+    for p in [sport.0, sport.1, dport.0, dport.1] {
+        v.extend_from_slice(&p.to_le_bytes());
+    }
+    if udp {
+        v.push(invflags);
+    } else {
+        v.extend_from_slice(&[0, 0, 0, invflags]);
+    }
+    v.resize(16, 0);
+    v
+}
+
+/// `struct xt_sctp_info` (296 bytes with alignment) for port matching only.
+pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: bool) -> Vec<u8> {
+    let mut v = vec![0u8; 296];
+    let d = dport.unwrap_or((0, 0));
+    let s = sport.unwrap_or((0, 0));
+    for (i, p) in [d.0, d.1, s.0, s.1].iter().enumerate() {
+        v[i * 2..i * 2 + 2].copy_from_slice(&p.to_le_bytes());
+    }
+    for i in 0..4 {
+        v[268 + i * 3] = 0xff;
+    }
+    let mut flags = 0u32;
+    let mut inv = 0u32;
+    if sport.is_some() {
+        flags |= XT_SCTP_SRC_PORTS;
+        if sinv {
+            inv |= XT_SCTP_SRC_PORTS;
+        }
+    }
+    if dport.is_some() {
+        flags |= XT_SCTP_DEST_PORTS;
+        if dinv {
+            inv |= XT_SCTP_DEST_PORTS;
+        }
+    }
+    v[284..288].copy_from_slice(&flags.to_le_bytes());
+    v[288..292].copy_from_slice(&inv.to_le_bytes());
+    v
+}
+
+/// `struct xt_multiport_v1` (48 bytes).
+pub fn multiport_info(which: MpWhich, ports: &[Ports], inv: bool) -> Vec<u8> {
+    let mut v = vec![0u8; 48];
+    v[0] = which as u8;
+    let mut n = 0usize;
+    for p in ports {
+        if n >= XT_MULTI_PORTS {
+            break;
+        }
+        v[2 + n * 2..4 + n * 2].copy_from_slice(&p.0.to_le_bytes());
+        if p.0 != p.1 && n + 1 < XT_MULTI_PORTS {
+            v[32 + n] = 1;
+            n += 1;
+            v[2 + n * 2..4 + n * 2].copy_from_slice(&p.1.to_le_bytes());
+        }
+        n += 1;
+    }
+    v[1] = n as u8;
+    v[47] = inv as u8;
+    v
+}
+
+/// Number of port slots a multiport list needs (a range takes two).
+pub fn multiport_slots(ports: &[Ports]) -> usize {
+    ports.iter().map(|p| if p.0 == p.1 { 1 } else { 2 }).sum()
+}
+
+fn comment_info(c: &str) -> Vec<u8> {
+    let mut v = vec![0u8; 256];
+    let b = c.as_bytes();
+    let n = b.len().min(255);
+    v[..n].copy_from_slice(&b[..n]);
+    v
+}
+
+fn le_u16(b: &[u8], off: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(off..off + 2)?.try_into().ok()?))
+}
+
+fn le_u32(b: &[u8], off: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(off..off + 4)?.try_into().ok()?))
+}
+
+fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
+    match m {
+        Match::Ports {
+            udp,
+            sport,
+            dport,
+            sinv,
+            dinv,
+        } => {
+            let inv = ((*sinv as u8) * XT_TCP_INV_SRCPT) | ((*dinv as u8) * XT_TCP_INV_DSTPT);
+            if *sport == ANY_PORTS && *dport == ANY_PORTS && inv == 0 {
+                out.push(Expr::Match {
+                    name: if *udp { "udp" } else { "tcp" }.into(),
+                    rev: 0,
+                    info: tcpudp_info(*sport, *dport, inv, *udp),
+                });
+                return;
+            }
+            if sport.0 != 0
+                && sport.0 == sport.1
+                && dport.0 != 0
+                && dport.0 == dport.1
+                && sinv == dinv
+            {
+                out.push(payload(BASE_TRANSPORT, 0, 4));
+                let mut data = sport.0.to_be_bytes().to_vec();
+                data.extend_from_slice(&dport.0.to_be_bytes());
+                out.push(cmp(if *sinv { CMP_NEQ } else { CMP_EQ }, data));
+                return;
+            }
+            if *sport != ANY_PORTS {
+                out.push(payload(BASE_TRANSPORT, 0, 2));
+                port_cmp(out, *sport, *sinv);
+            }
+            if *dport != ANY_PORTS {
+                out.push(payload(BASE_TRANSPORT, 2, 2));
+                port_cmp(out, *dport, *dinv);
+            }
+        }
+        Match::Sctp {
+            sport,
+            dport,
+            sinv,
+            dinv,
+        } => out.push(Expr::Match {
+            name: "sctp".into(),
+            rev: 0,
+            info: sctp_info(*sport, *dport, *sinv, *dinv),
+        }),
+        Match::Multiport { which, ports, inv } => out.push(Expr::Match {
+            name: "multiport".into(),
+            rev: 1,
+            info: multiport_info(*which, ports, *inv),
+        }),
+        Match::Comment(c) => out.push(Expr::Match {
+            name: "comment".into(),
+            rev: 0,
+            info: comment_info(c),
+        }),
+        Match::Xt { name, rev, info } => out.push(Expr::Match {
+            name: name.clone(),
+            rev: *rev,
+            info: info.clone(),
+        }),
+    }
+}
+
+impl Rule {
+    /// The expressions iptables-nft 1.8.9 generates for this rule, with a
+    /// zero counter.
+    pub fn to_exprs(&self) -> Vec<Expr> {
+        let mut out = Vec::new();
+        if let Some(i) = &self.iif {
+            iface_exprs(&mut out, META_IIFNAME, i);
+        }
+        if let Some(i) = &self.oif {
+            iface_exprs(&mut out, META_OIFNAME, i);
+        }
+        if let Some((p, inv)) = self.proto {
+            out.push(Expr::Meta {
+                key: META_L4PROTO,
+                dreg: REG1,
+            });
+            out.push(cmp(if inv { CMP_NEQ } else { CMP_EQ }, vec![p]));
+        }
+        if let Some(a) = &self.src {
+            addr_exprs(&mut out, self.family.src_offset(), a);
+        }
+        if let Some(a) = &self.dst {
+            addr_exprs(&mut out, self.family.dst_offset(), a);
+        }
+        for m in &self.matches {
+            match_exprs(&mut out, m);
+        }
+        out.push(Expr::Counter {
+            bytes: 0,
+            packets: 0,
+        });
+        match &self.target {
+            Target::None => {}
+            Target::Mark { mark, mask } => {
+                let mut info = mark.to_le_bytes().to_vec();
+                info.extend_from_slice(&mask.to_le_bytes());
+                out.push(Expr::Target {
+                    name: "MARK".into(),
+                    rev: 2,
+                    info,
+                });
+            }
+            Target::Verdict { code, chain } => out.push(Expr::Verdict {
+                code: *code,
+                chain: chain.clone(),
+            }),
+            Target::Xt { name, rev, info } => out.push(Expr::Target {
+                name: name.clone(),
+                rev: *rev,
+                info: info.clone(),
+            }),
+        }
+        out
+    }
+
+    /// NFTA_RULE_COMPAT: (protocol, flags) with NFT_RULE_COMPAT_F_INV = 2.
+    pub fn compat(&self) -> (u32, u32) {
+        match self.proto {
+            Some((p, inv)) => (p as u32, if inv { 2 } else { 0 }),
+            None => (0, 0),
+        }
+    }
+
+    /// Rebuilds the rule from dumped expressions as iptables' rule parser
+    /// does. Returns the rule and its (packets, bytes) counters, or None when
+    /// the rule uses expressions iptables-nft would not have written.
+    pub fn from_exprs(family: Family, exprs: &[Expr]) -> Option<(Rule, (u64, u64))> {
+        let mut r = Rule {
+            family,
+            ..Default::default()
+        };
+        let mut counters = (0u64, 0u64);
+        let mut i = 0usize;
+        let alen = family.addr_len();
+        while let Some(e) = exprs.get(i) {
+            i += 1;
+            match e {
+                Expr::Meta { key, dreg: REG1 } => {
+                    let next = exprs.get(i);
+                    match (*key, next) {
+                        (
+                            META_IIFNAME | META_OIFNAME,
+                            Some(Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            }),
+                        ) => {
+                            i += 1;
+                            let inv = match *op {
+                                CMP_EQ => false,
+                                CMP_NEQ => true,
+                                _ => return None,
+                            };
+                            let (name, wildcard) = match data.split_last() {
+                                Some((0, rest)) => (rest, false),
+                                _ => (data.as_slice(), true),
+                            };
+                            let ifc = Iface {
+                                name: String::from_utf8_lossy(name).into_owned(),
+                                wildcard,
+                                inv,
+                            };
+                            if *key == META_IIFNAME {
+                                r.iif = Some(ifc);
+                            } else {
+                                r.oif = Some(ifc);
+                            }
+                        }
+                        (META_IIFNAME | META_OIFNAME, _) => {
+                            let ifc = Iface {
+                                name: String::new(),
+                                wildcard: true,
+                                inv: false,
+                            };
+                            if *key == META_IIFNAME {
+                                r.iif = Some(ifc);
+                            } else {
+                                r.oif = Some(ifc);
+                            }
+                        }
+                        (
+                            META_L4PROTO,
+                            Some(Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            }),
+                        ) if data.len() == 1 => {
+                            i += 1;
+                            let inv = match *op {
+                                CMP_EQ => false,
+                                CMP_NEQ => true,
+                                _ => return None,
+                            };
+                            r.proto = Some((data[0], inv));
+                        }
+                        _ => return None,
+                    }
+                }
+                Expr::Payload {
+                    dreg: REG1,
+                    base: BASE_NETWORK,
+                    offset,
+                    len,
+                } => {
+                    let len = *len as usize;
+                    if len > alen {
+                        return None;
+                    }
+                    let mut mask = vec![0u8; alen];
+                    if let Some(Expr::Bitwise {
+                        sreg: REG1,
+                        dreg: REG1,
+                        mask: m,
+                        xor,
+                        len: bl,
+                        ..
+                    }) = exprs.get(i)
+                    {
+                        if *bl as usize != len || m.len() != len || xor.iter().any(|&b| b != 0) {
+                            return None;
+                        }
+                        mask[..len].copy_from_slice(m);
+                        i += 1;
+                    } else {
+                        mask[..len].iter_mut().for_each(|b| *b = 0xff);
+                    }
+                    let Some(Expr::Cmp {
+                        sreg: REG1,
+                        op,
+                        data,
+                    }) = exprs.get(i)
+                    else {
+                        return None;
+                    };
+                    i += 1;
+                    if data.len() != len {
+                        return None;
+                    }
+                    let inv = match *op {
+                        CMP_EQ => false,
+                        CMP_NEQ => true,
+                        _ => return None,
+                    };
+                    let mut addr = vec![0u8; alen];
+                    addr[..len].copy_from_slice(data);
+                    let a = Addr { addr, mask, inv };
+                    if *offset == family.src_offset() {
+                        r.src = Some(a);
+                    } else if *offset == family.dst_offset() {
+                        r.dst = Some(a);
+                    } else {
+                        return None;
+                    }
+                }
+                Expr::Payload {
+                    dreg: REG1,
+                    base: BASE_TRANSPORT,
+                    offset,
+                    len,
+                } => {
+                    let udp = match r.proto {
+                        Some((6, _)) => false,
+                        Some((17, _)) => true,
+                        _ => return None,
+                    };
+                    let next = exprs.get(i)?;
+                    i += 1;
+                    let (ports, inv): (Vec<Ports>, bool) = match (offset, len, next) {
+                        (
+                            0,
+                            4,
+                            Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            },
+                        ) if data.len() == 4 => {
+                            let s = u16::from_be_bytes([data[0], data[1]]);
+                            let d = u16::from_be_bytes([data[2], data[3]]);
+                            let inv = match *op {
+                                CMP_EQ => false,
+                                CMP_NEQ => true,
+                                _ => return None,
+                            };
+                            (vec![(s, s), (d, d)], inv)
+                        }
+                        (
+                            0 | 2,
+                            2,
+                            Expr::Cmp {
+                                sreg: REG1,
+                                op,
+                                data,
+                            },
+                        ) if data.len() == 2 => {
+                            let p = u16::from_be_bytes([data[0], data[1]]);
+                            match *op {
+                                CMP_EQ => (vec![(p, p)], false),
+                                CMP_NEQ => (vec![(p, p)], true),
+                                CMP_LTE => (vec![(0, p)], false),
+                                CMP_GT => (vec![(0, p)], true),
+                                _ => return None,
+                            }
+                        }
+                        (
+                            0 | 2,
+                            2,
+                            Expr::Range {
+                                sreg: REG1,
+                                op,
+                                from,
+                                to,
+                            },
+                        ) if from.len() == 2 && to.len() == 2 => {
+                            let lo = u16::from_be_bytes([from[0], from[1]]);
+                            let hi = u16::from_be_bytes([to[0], to[1]]);
+                            let inv = match *op {
+                                RANGE_EQ => false,
+                                RANGE_NEQ => true,
+                                _ => return None,
+                            };
+                            (vec![(lo, hi)], inv)
+                        }
+                        _ => return None,
+                    };
+                    // Extend the last port match of this kind, as iptables does.
+                    let idx = match r
+                        .matches
+                        .iter()
+                        .rposition(|m| matches!(m, Match::Ports { udp: u, .. } if *u == udp))
+                    {
+                        Some(idx) => idx,
+                        None => {
+                            r.matches.push(Match::Ports {
+                                udp,
+                                sport: ANY_PORTS,
+                                dport: ANY_PORTS,
+                                sinv: false,
+                                dinv: false,
+                            });
+                            r.matches.len() - 1
+                        }
+                    };
+                    if let Some(Match::Ports {
+                        sport,
+                        dport,
+                        sinv,
+                        dinv,
+                        ..
+                    }) = r.matches.get_mut(idx)
+                    {
+                        if ports.len() == 2 {
+                            *sport = ports[0];
+                            *dport = ports[1];
+                            *sinv = inv;
+                            *dinv = inv;
+                        } else if *offset == 0 {
+                            *sport = ports[0];
+                            *sinv = inv;
+                        } else {
+                            *dport = ports[0];
+                            *dinv = inv;
+                        }
+                    }
+                }
+                Expr::Counter { bytes, packets } => counters = (*packets, *bytes),
+                Expr::Match { name, rev, info } => r.matches.push(decode_match(name, *rev, info)),
+                Expr::Target { name, rev, info } => {
+                    r.target = match (name.as_str(), rev) {
+                        ("MARK", 2) => Target::Mark {
+                            mark: le_u32(info, 0)?,
+                            mask: le_u32(info, 4)?,
+                        },
+                        _ => Target::Xt {
+                            name: name.clone(),
+                            rev: *rev,
+                            info: info.clone(),
+                        },
+                    }
+                }
+                Expr::Verdict { code, chain } => {
+                    r.target = Target::Verdict {
+                        code: *code,
+                        chain: chain.clone(),
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some((r, counters))
+    }
+}
+
+fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
+    let xt = || Match::Xt {
+        name: name.to_string(),
+        rev,
+        info: info.to_vec(),
+    };
+    let parsed = match (name, rev) {
+        ("tcp" | "udp", 0) => (|| {
+            let udp = name == "udp";
+            let inv = *info.get(if udp { 8 } else { 11 })?;
+            Some(Match::Ports {
+                udp,
+                sport: (le_u16(info, 0)?, le_u16(info, 2)?),
+                dport: (le_u16(info, 4)?, le_u16(info, 6)?),
+                sinv: inv & XT_TCP_INV_SRCPT != 0,
+                dinv: inv & XT_TCP_INV_DSTPT != 0,
+            })
+        })(),
+        ("sctp", 0) => (|| {
+            let flags = le_u32(info, 284)?;
+            let inv = le_u32(info, 288)?;
+            let d = (le_u16(info, 0)?, le_u16(info, 2)?);
+            let s = (le_u16(info, 4)?, le_u16(info, 6)?);
+            Some(Match::Sctp {
+                sport: (flags & XT_SCTP_SRC_PORTS != 0).then_some(s),
+                dport: (flags & XT_SCTP_DEST_PORTS != 0).then_some(d),
+                sinv: inv & XT_SCTP_SRC_PORTS != 0,
+                dinv: inv & XT_SCTP_DEST_PORTS != 0,
+            })
+        })(),
+        ("multiport", 1) => (|| {
+            let which = match info.first()? {
+                0 => MpWhich::Source,
+                1 => MpWhich::Destination,
+                2 => MpWhich::Either,
+                _ => return None,
+            };
+            let count = (*info.get(1)? as usize).min(XT_MULTI_PORTS);
+            let mut ports = Vec::new();
+            let mut k = 0;
+            while k < count {
+                let p = le_u16(info, 2 + k * 2)?;
+                if *info.get(32 + k)? != 0 && k + 1 < count {
+                    ports.push((p, le_u16(info, 2 + (k + 1) * 2)?));
+                    k += 2;
+                } else {
+                    ports.push((p, p));
+                    k += 1;
+                }
+            }
+            Some(Match::Multiport {
+                which,
+                ports,
+                inv: *info.get(47)? != 0,
+            })
+        })(),
+        ("comment", 0) => {
+            let end = info
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(info.len())
+                .min(255);
+            Some(Match::Comment(
+                String::from_utf8_lossy(info.get(..end).unwrap_or(&[])).into_owned(),
+            ))
+        }
+        _ => None,
+    };
+    parsed.unwrap_or_else(xt)
+}
