@@ -152,8 +152,12 @@ impl GenlIpvs {
             for a in raw_attrs(attrs) {
                 let a = a.map_err(|_| EINVAL)?;
                 if a.kind == u16::from(CtrlAttr::FamilyId) {
-                    let b = a.payload.get(..2).ok_or(EINVAL)?;
-                    id = Some(u16::from_ne_bytes([b[0], b[1]]));
+                    let b: [u8; 2] = a
+                        .payload
+                        .get(..2)
+                        .and_then(|b| b.try_into().ok())
+                        .ok_or(EINVAL)?;
+                    id = Some(u16::from_ne_bytes(b));
                 }
             }
             Ok(())
