@@ -273,13 +273,8 @@ mod tests {
             b"-6",
             b"--",
         ];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testkit::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next();
         for _ in 0..2000 {
             let mut input = Vec::new();
             for _ in 0..(next() % 40) {

@@ -1174,19 +1174,7 @@ fn every_command_spelling() {
     }
 }
 
-/// Tiny xorshift64* generator (no crates).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[(self.next() % v.len() as u64) as usize]
-    }
-}
+use crate::testkit::Rng;
 
 #[test]
 fn random_argv_never_panics() {

@@ -8,23 +8,7 @@
 use crate::diff::{self, Case, Invocation};
 use crate::support;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[self.below(v.len())]
-    }
-}
+use ipvsadm_rs::testkit::Rng;
 
 const COMMANDS: &[&str] = &[
     "-A",
@@ -203,7 +187,7 @@ fn command_line(r: &mut Rng) -> String {
 
 /// Generated cases; each starts with a small table so edits and deletes meet real objects.
 pub fn cases(seed: u64, n: usize) -> Vec<Case> {
-    let mut r = Rng(seed.max(1));
+    let mut r = Rng::new(seed);
     (0..n)
         .map(|i| {
             let mut lines = vec![
