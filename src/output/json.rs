@@ -74,16 +74,11 @@ fn rate(s: &Stats) -> String {
 }
 
 fn sched_flags(s: &Service) -> String {
-    let names: [&str; 3] = match s.sched_name.as_str() {
-        "sh" => ["sh-fallback", "sh-port", ""],
-        "mh" => ["mh-fallback", "mh-port", ""],
-        _ => ["flag-1", "flag-2", "flag-3"],
-    };
-    let v: Vec<String> = [0x08u32, 0x10, 0x20]
-        .iter()
-        .zip(names)
-        .filter(|(b, n)| s.flags & **b != 0 && !n.is_empty())
-        .map(|(_, n)| string(n))
+    let names = super::format::sched_flags(s);
+    let v: Vec<String> = names
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(string)
         .collect();
     format!("[{}]", v.join(","))
 }
