@@ -53,10 +53,19 @@ fn guest_lab() {
     let run_guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/run-guest");
     let timeout = std::env::var("LAB_TIMEOUT").unwrap_or_else(|_| "840".into());
     let mut cmd = Command::new(&run_guest);
+    // In the guest: this binary, ignored tests only, stderr merged into stdout so that the
+    // uncaptured summary lines stay in order with libtest's own lines.
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["--timeout", &timeout, "--"])
+        .args([
+            "--timeout",
+            &timeout,
+            "--",
+            "/bin/bash",
+            "-c",
+            r#"exec "$0" "$@" 2>&1"#,
+        ])
         .arg(&exe)
-        .args(["--ignored", "--test-threads=1", "--nocapture"]);
+        .args(["--ignored", "--test-threads=1"]);
     // Optional libtest filter for the in-guest run, e.g. IPVSADM_GUEST_FILTER=corpus.
     if let Ok(filter) = std::env::var("IPVSADM_GUEST_FILTER") {
         cmd.args(filter.split_whitespace());
@@ -71,6 +80,7 @@ fn guest_lab() {
         ),
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // The guest merges its stderr into stdout; run-guest's own stderr is lab diagnostics.
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code();
     if code == Some(125) || stderr.contains("run-guest: error:") {
@@ -83,22 +93,46 @@ fn guest_lab() {
     }
     // Always visible: which in-guest tests ran, and the corpus counts.
     let mut highlights = String::new();
+    let mut failed_tests: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut in_failures = false;
     for line in stdout.lines() {
-        let t = line.trim_start();
+        let t = line.trim();
+        // libtest's failure section repeats captured output; only its final line matters.
+        in_failures |= t == "failures:";
+        if in_failures && !t.starts_with("test result:") {
+            continue;
+        }
         let is_count = t
             .split_once(" passed, ")
             .is_some_and(|(n, rest)| n.parse::<u64>().is_ok() && rest.ends_with(" failed"));
-        if t.starts_with("differential:")
+        // "test NAME ... RESULT", where RESULT may come on a later line after the
+        // in-guest test's own (uncaptured) summary lines.
+        let mut result_line = None;
+        if let Some(rest) = t.strip_prefix("test ") {
+            if let Some((name, result)) = rest.split_once(" ...") {
+                current = Some(name.to_string());
+                if !result.trim().is_empty() {
+                    result_line = Some(result.trim().to_string());
+                }
+            }
+        } else if matches!(t, "ok" | "FAILED") {
+            result_line = Some(t.to_string());
+        }
+        if let Some(result) = result_line {
+            let name = current.take().unwrap_or_default();
+            if result.starts_with("FAILED") {
+                failed_tests.push(name.clone());
+            }
+            highlights.push_str(&format!("guest lab: test {name} ... {result}\n"));
+        } else if t.starts_with("differential:")
             || t.starts_with("fuzz:")
             || t.starts_with("== ")
             || is_count
-            || (t.starts_with("test ") && t.contains(" ... "))
             || t.starts_with("test result:")
             || t.starts_with("running ")
         {
-            highlights.push_str("guest lab: ");
-            highlights.push_str(t);
-            highlights.push('\n');
+            highlights.push_str(&format!("guest lab: {t}\n"));
         }
     }
     highlights.push_str(&format!(
@@ -108,10 +142,21 @@ fn guest_lab() {
     ));
     announce(&highlights);
     // Captured by libtest and shown when the test fails.
-    println!("===== in-guest stdout =====\n{stdout}\n===== in-guest stderr =====\n{stderr}");
+    // Indented, so it cannot be mistaken for the host's own libtest lines.
+    println!("===== output of the in-guest test run (indented) =====");
+    for line in stdout.lines() {
+        println!("  {line}");
+    }
+    if !stderr.trim().is_empty() {
+        println!("===== lab/run-guest diagnostics =====\n{stderr}");
+    }
     assert!(
         out.status.success(),
-        "guest lab: in-guest tests failed (exit status {code:?}); their output is above"
+        "guest lab: in-guest tests failed (exit status {}): {}\n\
+         Their full output is above; rerun one with \
+         IPVSADM_GUEST_FILTER=NAME cargo test --test guest",
+        code.map_or("none".into(), |c| c.to_string()),
+        failed_tests.join(", ")
     );
     assert!(
         stdout.contains("test result: ok."),
@@ -145,13 +190,16 @@ fn corpus() -> Vec<diff::Case> {
 /// Runs the corpus with the given binaries, printing failing cases as they come.
 fn run_corpus(reference: &str, ours: &str) -> diff::Summary {
     let cases = corpus();
-    println!("== differential corpus: reference {reference} vs ours {ours}");
+    let header = format!("== differential corpus: reference {reference} vs ours {ours}\n");
+    announce(&format!("\n{header}"));
+    print!("{header}");
     let cfg = diff::Config::new(reference, ours);
     let summary = diff::run_cases(&cases, &cfg, &mut |text| {
         if !text.ends_with("... ok\n") {
             print!("{text}");
         }
     });
+    announce(&summary.summary_lines());
     print!("{}", summary.summary_lines());
     summary
 }
@@ -223,10 +271,9 @@ fn runner_reports_differences() {
     let cases = diff::parse_cases(RUNNER_SELF_TEST, "runner-self-test").expect("parse");
     let cfg = diff::Config::new(support::REAL_IPVSADM, &wrong);
     let s = diff::run_cases(&cases, &cfg, &mut |_| {});
-    println!(
-        "== runner self-test (a wrong ipvsadm must be reported):\n{}",
-        s.report
-    );
+    announce("\n== runner self-test: a deliberately wrong ipvsadm must be reported\n");
+    announce(&s.summary_lines());
+    println!("== runner self-test report:\n{}", s.report);
     // The deliberately wrong expectations, one per kind of difference.
     assert_eq!(
         s.failed_cases,
@@ -265,4 +312,14 @@ fn lab_kernel_has_ip_vs() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.exit, support::Exit::Code(0), "{out:?}");
     assert!(text.starts_with("IP Virtual Server version"), "{text}");
+}
+
+/// Host-side check (no guest): every case file parses and case names are unique.
+#[test]
+fn corpus_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    match diff::load_corpus(&dir) {
+        Ok(cases) => assert!(!cases.is_empty(), "no cases in {}", dir.display()),
+        Err(e) => panic!("bad corpus: {e}"),
+    }
 }

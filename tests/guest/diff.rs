@@ -278,9 +278,12 @@ impl Config {
             reference: reference.into(),
             ours: ours.into(),
             state_reader: PathBuf::from(support::REAL_IPVSADM),
-            jobs: std::thread::available_parallelism()
-                .map_or(2, |n| n.get())
-                .clamp(1, 8),
+            // IPVSADM_DIFF_JOBS overrides the number of workers (default: one per CPU).
+            jobs: std::env::var("IPVSADM_DIFF_JOBS")
+                .ok()
+                .and_then(|j| j.parse().ok())
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+                .clamp(1, 16),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Debian's ipvsadm 1.31, the reference.
 pub const REAL_IPVSADM: &str = "/usr/sbin/ipvsadm";
@@ -202,18 +202,26 @@ fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + COMMAND_TIMEOUT;
-    let exit = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Exit::from(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Exit::TimedOut;
+    // A watchdog kills the child if it outlives COMMAND_TIMEOUT; no polling meanwhile.
+    let pid = child.id() as libc::pid_t;
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        match done_rx.recv_timeout(COMMAND_TIMEOUT) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                // SAFETY: signalling our own child, which has not been reaped yet.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                true
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => break Exit::SpawnFailed(format!("wait failed: {e}")),
+            _ => false,
         }
+    });
+    let waited = child.wait();
+    let _ = done_tx.send(());
+    let timed_out = watchdog.join().unwrap_or(false);
+    let exit = match waited {
+        _ if timed_out => Exit::TimedOut,
+        Ok(status) => Exit::from(status),
+        Err(e) => Exit::SpawnFailed(format!("wait failed: {e}")),
     };
     if let Some(w) = writer {
         let _ = w.join();
