@@ -411,7 +411,7 @@ fn listing_while_another_process_changes_the_table() {
         let (mut lists, mut saves, mut errors, mut lines) = (0, 0, 0, 0usize);
         let mut error_texts: Vec<String> = Vec::new();
         let mut failure: Option<String> = None;
-        'outer: while started.elapsed() < Duration::from_secs(20) && lists < 4 {
+        'outer: while started.elapsed() < Duration::from_secs(15) && lists < 3 {
             for save in [false, true] {
                 let args: &[&str] = if save { &["-S", "-n"] } else { &["-L", "-n"] };
                 let o = support::our_ipvsadm(args);
