@@ -3,7 +3,8 @@
 //!
 //! - Not root: every kind of command run as user nobody answers like ipvsadm; table unchanged.
 //! - Kernel errors in the middle of `-R` (small and 2000+ line inputs, errors at known lines)
-//!   and a grammar error (which stops -R) late in a big input: same output, exit status and resulting table.
+//!   and a grammar error (which stops -R) late in a big input: same output, exit status and
+//!   resulting table.
 //! - The output pipe closed early (`-L -n | head -1` on 1500 services): same shell status,
 //!   no stderr, with SIGPIPE at its default and ignored.
 //! - Another process churning the table while we list: no crash, every line well-formed.
