@@ -12,6 +12,8 @@
 mod diff;
 #[path = "guest/ext.rs"]
 mod ext;
+#[path = "guest/faults.rs"]
+mod faults;
 #[path = "guest/fuzz.rs"]
 mod fuzz;
 #[path = "guest/kernel.rs"]
