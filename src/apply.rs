@@ -11,10 +11,12 @@ use crate::exec::Session;
 use crate::grammar::{self, Cmd};
 use crate::kernel::mem::{same_dest, same_service};
 use crate::kernel::{Errno, Ipvs, Request};
-use crate::model::{
-    Dest, Forward, Service, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SVC_F_HASHED,
-    TUN_GRE, TUN_GUE, TUN_IPIP,
-};
+use crate::model::{Dest, Forward, Service, SVC_F_HASHED};
+use crate::output::format::{self, View};
+use crate::output::names::{host_port, NoNames};
+
+/// Changes are rendered numerically: no name is ever looked up.
+static NO_NAMES: NoNames = NoNames;
 
 /// A table: services with their destinations.
 pub type Table = Vec<(Service, Vec<Dest>)>;
@@ -91,121 +93,68 @@ pub fn plan(want: &Table, have: &Table) -> Vec<Request> {
         .collect()
 }
 
-/// `-t 10.0.0.1:80`, `-f 6 -6`, … (numeric).
+/// The service as a rule names it (`-t 10.0.0.1:80`, `-f 6 -6`), numeric.
 pub fn service_spec(s: &Service) -> String {
-    if s.fwmark != 0 {
-        return if s.af == AF_INET6 {
-            format!("-f {} -6", s.fwmark)
-        } else {
-            format!("-f {}", s.fwmark)
-        };
-    }
-    let kind = match s.protocol {
-        IPPROTO_TCP => "-t".to_string(),
-        IPPROTO_UDP => "-u".to_string(),
-        IPPROTO_SCTP => "--sctp-service".to_string(),
-        p => format!("--proto-{p}-service"),
-    };
-    format!("{kind} {}", host_port(s.af, &s.ip(), s.port))
+    let vname = host_port(s.af, &s.addr, s.port, s.protocol, true, &NO_NAMES);
+    String::from_utf8_lossy(&format::service_name(s, &vname, true)).into_owned()
 }
 
-fn host_port(af: u16, ip: &std::net::IpAddr, port: u16) -> String {
-    if af == AF_INET6 {
-        format!("[{ip}]:{port}")
-    } else {
-        format!("{ip}:{port}")
-    }
+/// A rule line from the save formatter, without its newline.
+fn rule_text(line: Vec<u8>) -> String {
+    String::from_utf8_lossy(&line).trim_end().to_string()
 }
 
-fn mask_text(s: &Service) -> String {
-    if s.af == AF_INET6 {
-        s.netmask.to_string()
-    } else {
-        std::net::Ipv4Addr::from(s.netmask).to_string()
-    }
+/// The `-A` rule for a service, as `-S -n` prints it.
+fn add_service_rule(s: &Service) -> String {
+    let name = service_spec(s);
+    rule_text(format::service_line(s, name.as_bytes(), View::Rule, false))
 }
 
-fn sched_flag_names(s: &Service) -> Vec<&'static str> {
-    let names: [&str; 3] = match s.sched_name.as_str() {
-        "sh" => ["sh-fallback", "sh-port", ""],
-        "mh" => ["mh-fallback", "mh-port", ""],
-        _ => ["flag-1", "flag-2", "flag-3"],
-    };
-    [0x08, 0x10, 0x20]
-        .iter()
-        .zip(names)
-        .filter(|(bit, name)| s.flags & **bit != 0 && !name.is_empty())
-        .map(|(_, name)| name)
-        .collect()
-}
-
-fn service_options(s: &Service) -> String {
-    let mut t = format!(" -s {}", s.sched_name);
-    if s.is_persistent() {
-        t += &format!(" -p {}", s.timeout);
-        let default_mask = if s.af == AF_INET6 { 128 } else { 0xffff_ffff };
-        if s.netmask != default_mask {
-            t += &format!(" -M {}", mask_text(s));
-        }
-    }
-    if !s.pe_name.is_empty() {
-        t += &format!(" --pe {}", s.pe_name);
-    }
-    if s.flags & crate::model::SVC_F_ONEPACKET != 0 {
-        t += " -o";
-    }
-    let flags = sched_flag_names(s);
-    if !flags.is_empty() {
-        t += &format!(" -b {}", flags.join(","));
-    }
-    t
-}
-
-fn dest_options(d: &Dest) -> String {
-    let fwd = match d.fwd {
-        Forward::Masq => "-m",
-        Forward::Tunnel => "-i",
-        _ => "-g",
-    };
-    let mut t = format!(" {fwd} -w {}", d.weight);
+/// The `-a` rule for a destination as `-S -n` prints it, plus the
+/// thresholds, which the save format leaves out.
+fn add_dest_rule(s: &Service, d: &Dest) -> String {
+    let name = service_spec(s);
+    let dname = host_port(d.af, &d.addr, d.port, s.protocol, true, &NO_NAMES);
+    let mut t = rule_text(format::dest_line(
+        name.as_bytes(),
+        &dname,
+        d,
+        View::Rule,
+        false,
+    ));
     if d.u_threshold != 0 {
         t += &format!(" -x {}", d.u_threshold);
     }
     if d.l_threshold != 0 {
         t += &format!(" -y {}", d.l_threshold);
     }
-    if d.fwd == Forward::Tunnel {
-        match d.tun_type {
-            TUN_IPIP => {}
-            TUN_GUE => t += &format!(" --tun-type gue --tun-port {}", d.tun_port),
-            TUN_GRE => t += " --tun-type gre",
-            _ => {}
-        }
-        if d.tun_type == TUN_GUE || d.tun_type == TUN_GRE {
-            t += match d.tun_flags {
-                1 => " --tun-csum",
-                2 => " --tun-remcsum",
-                _ => " --tun-nocsum",
-            };
-        }
-    }
     t
+}
+
+/// Replace a rule's leading command word (`-A` → `-E`, `-a` → `-e`).
+fn with_command(rule: String, cmd: &str) -> String {
+    match rule.split_once(' ') {
+        Some((_, rest)) => format!("{cmd} {rest}"),
+        None => cmd.to_string(),
+    }
 }
 
 /// The ipvsadm command line (without the program name) for a change.
 pub fn render(req: &Request) -> String {
-    let dest = |d: &Dest| host_port(d.af, &d.ip(), d.port);
     match req {
-        Request::NewService(s) => format!("-A {}{}", service_spec(s), service_options(s)),
-        Request::SetService(s) => format!("-E {}{}", service_spec(s), service_options(s)),
+        Request::NewService(s) => add_service_rule(s),
+        Request::SetService(s) => with_command(add_service_rule(s), "-E"),
         Request::DelService(s) => format!("-D {}", service_spec(s)),
-        Request::NewDest(s, d) => {
-            format!("-a {} -r {}{}", service_spec(s), dest(d), dest_options(d))
+        Request::NewDest(s, d) => add_dest_rule(s, d),
+        Request::SetDest(s, d) => with_command(add_dest_rule(s, d), "-e"),
+        Request::DelDest(s, d) => {
+            let dname = host_port(d.af, &d.addr, d.port, s.protocol, true, &NO_NAMES);
+            format!(
+                "-d {} -r {}",
+                service_spec(s),
+                String::from_utf8_lossy(&dname)
+            )
         }
-        Request::SetDest(s, d) => {
-            format!("-e {} -r {}{}", service_spec(s), dest(d), dest_options(d))
-        }
-        Request::DelDest(s, d) => format!("-d {} -r {}", service_spec(s), dest(d)),
         Request::Zero(_) => "-Z".into(),
         Request::Flush => "-C".into(),
         Request::SetTimeout(t) => format!("--set {} {} {}", t.tcp, t.tcp_fin, t.udp),
@@ -320,7 +269,7 @@ pub fn run(want: &Table, dry_run: bool, k: &mut dyn Ipvs, s: &mut Session<'_>) -
 mod tests {
     use super::*;
     use crate::kernel::mem::MemIpvs;
-    use crate::model::{raw_from_ip, SVC_F_PERSISTENT};
+    use crate::model::{raw_from_ip, IPPROTO_TCP, SVC_F_PERSISTENT, TUN_GUE};
 
     fn svc(addr: &str, port: u16, sched: &str) -> Service {
         Service {
@@ -405,7 +354,7 @@ mod tests {
         d.u_threshold = 10;
         assert_eq!(
             render(&Request::NewDest(s, d)),
-            "-a -t 10.0.0.1:0 -r 192.168.1.4:80 -i -w 2 -x 10 --tun-type gue --tun-port 6080 --tun-csum"
+            "-a -t 10.0.0.1:0 -r 192.168.1.4:80 -i -w 2 --tun-type gue --tun-port 6080 --tun-csum -x 10"
         );
     }
 }

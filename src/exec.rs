@@ -149,6 +149,25 @@ pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn
 pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
     use output::json;
     let opts = &cmd.list;
+    let sorted = |v: Vec<crate::model::Dest>| {
+        if opts.nosort {
+            v
+        } else {
+            output::sort::sort_dests(&v)
+        }
+    };
+    if opts.connection {
+        return match std::fs::read(output::conn::CONN_PROC_FILE) {
+            Ok(data) => {
+                let _ = s.out.write_all(json::connections(&data).as_bytes());
+                0
+            }
+            Err(_) => {
+                let _ = writeln!(s.err, "cannot open file {}", output::conn::CONN_PROC_FILE);
+                1
+            }
+        };
+    }
     let text = if opts.timeout {
         s.op = Op::GetTimeout;
         k.timeouts().map(|t| json::timeouts(&t))
@@ -159,16 +178,20 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
         s.op = Op::GetService;
         k.service(svc).and_then(|svc| {
             s.op = Op::GetDests;
-            let d = k.dests(&svc)?;
+            let d = sorted(k.dests(&svc)?);
             Ok(json::table(None, &[(svc, d)]))
         })
     } else {
         (|| {
             let info = k.info()?;
+            let mut services = k.services()?;
+            if !opts.nosort {
+                services = output::sort::sort_services(&services);
+            }
             let mut t = Vec::new();
-            for svc in k.services()? {
+            for svc in services {
                 s.op = Op::GetDests;
-                let d = k.dests(&svc)?;
+                let d = sorted(k.dests(&svc)?);
                 t.push((svc, d));
             }
             Ok(json::table(Some(&info), &t))

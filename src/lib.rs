@@ -19,4 +19,6 @@ pub mod model;
 pub mod netns;
 pub mod output;
 pub mod restore;
+#[doc(hidden)]
+pub mod testkit;
 pub mod transport;

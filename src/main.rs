@@ -3,19 +3,45 @@
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ipvsadm_rs::exec::{self, Session};
 use ipvsadm_rs::grammar;
 use ipvsadm_rs::kernel::errors::{error_text, Op};
 use ipvsadm_rs::{apply, hostsetup, mark, netns, transport};
 
-fn main() -> ExitCode {
-    // Like ipvsadm (a C program), die quietly of SIGPIPE when the reader
-    // of our output goes away (`ipvsadm -L -n | head -1`).
-    // SAFETY: setting a signal disposition to the default has no
-    // preconditions; no other threads exist yet.
+/// Whether SIGPIPE was ignored when we were started, recorded by
+/// [`record_sigpipe`] before Rust's runtime sets it to "ignore" for itself.
+static SIGPIPE_WAS_IGNORED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn record_sigpipe() {
+    // SAFETY: querying (not changing) a disposition into a zeroed sigaction.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+        {
+            SIGPIPE_WAS_IGNORED.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Runs [`record_sigpipe`] from the C runtime's constructors, before `main`.
+#[used]
+#[link_section = ".init_array"]
+static RECORD_SIGPIPE: extern "C" fn() = record_sigpipe;
+
+fn main() -> ExitCode {
+    // Like ipvsadm (a C program), keep the SIGPIPE disposition we inherited:
+    // by default die quietly of SIGPIPE when the reader of our output goes
+    // away (`ipvsadm -L -n | head -1`, shell status 141); when it was
+    // ignored, write errors end the listing quietly with status 0.
+    if !SIGPIPE_WAS_IGNORED.load(Ordering::Relaxed) {
+        // SAFETY: setting a signal disposition to the default has no
+        // preconditions; no other threads exist yet.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
     }
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
@@ -54,7 +80,9 @@ fn run(argv0: &str, args: &[String]) -> i32 {
     let mut args = args.to_vec();
     let json = take_flag(&mut args, "--json");
     let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    // stdio's buffer size for pipes: a reader that goes away early sees
+    // the same SIGPIPE timing as with ipvsadm.
+    let mut out = BufWriter::with_capacity(4096, stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
 

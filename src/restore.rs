@@ -82,6 +82,12 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
                 return e.code;
             }
         };
+        if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
+            // -h / -v inside -R print and end the whole process (ipvsadm
+            // exits from its option loop).
+            flush(&mut pending, k, s, rc);
+            return exec::run_local(&cmd, s).unwrap_or(0);
+        }
         match exec::request_of(&cmd) {
             Some(req) => {
                 pending.push(req);
@@ -205,6 +211,15 @@ mod tests {
     }
 
     #[test]
+    fn help_and_version_end_the_run() {
+        let mut k = MemIpvs::default();
+        let (rc, out, _) = restore(&mut k, "-A -t 10.0.0.1:80\n-v\n-A -t 10.0.0.2:80\n");
+        assert_eq!(rc, 0);
+        assert!(out.starts_with("ipvsadm v1.31"));
+        assert_eq!(k.services.len(), 1);
+    }
+
+    #[test]
     fn empty_input_is_success() {
         let mut k = MemIpvs::default();
         assert_eq!(restore(&mut k, "").0, 0);
@@ -258,13 +273,8 @@ mod tests {
             b"-6",
             b"--",
         ];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testkit::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next();
         for _ in 0..2000 {
             let mut input = Vec::new();
             for _ in 0..(next() % 40) {

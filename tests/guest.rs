@@ -10,6 +10,12 @@
 
 #[path = "guest/diff.rs"]
 mod diff;
+#[path = "guest/ext.rs"]
+mod ext;
+#[path = "guest/faults.rs"]
+mod faults;
+#[path = "guest/fuzz.rs"]
+mod fuzz;
 #[path = "guest/kernel.rs"]
 mod kernel;
 #[path = "guest/support.rs"]
@@ -138,6 +144,7 @@ fn guest_lab() {
             }
             highlights.push_str(&format!("guest lab: test {name} ... {result}\n"));
         } else if t.starts_with("differential:")
+            || t.starts_with("fuzz:")
             || t.starts_with("== ")
             || is_count
             || t.starts_with("test result:")

@@ -80,19 +80,7 @@ fn listings_match_iptables_golden() {
     }
 }
 
-/// Small xorshift64* generator (no external crates).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use ipvsadm_rs::testkit::Rng;
 
 /// Mutated real batches and random bytes never panic the decoders, the rule
 /// parser or the printers, and re-encoding never panics either.

@@ -1174,19 +1174,7 @@ fn every_command_spelling() {
     }
 }
 
-/// Tiny xorshift64* generator (no crates).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[(self.next() % v.len() as u64) as usize]
-    }
-}
+use crate::testkit::Rng;
 
 #[test]
 fn random_argv_never_panics() {
@@ -1281,4 +1269,27 @@ fn random_argv_never_panics() {
         }
     }
     assert!(oks > 100, "only {oks} successful parses");
+}
+
+#[test]
+fn posixly_correct_ends_options_at_first_leftover() {
+    let v = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_string).collect() };
+    let r = |s: &str| parse_with("ipvsadm", &v(s), &resolver(), true);
+    assert_eq!(
+        r("-L foo -Q").unwrap_err().message,
+        "unexpected argument foo"
+    );
+    assert_eq!(
+        r("-L -n foo -n").unwrap_err().message,
+        "unexpected argument foo"
+    );
+    assert_eq!(r("x -L").unwrap_err(), ParseError::try_help("ipvsadm"));
+    assert!(r("-L -n").unwrap().list.numeric);
+    // Without it, the later option is still read.
+    assert_eq!(
+        parse_with("ipvsadm", &v("-L foo -Q"), &resolver(), false)
+            .unwrap_err()
+            .message,
+        "-Q: unknown option"
+    );
 }

@@ -18,7 +18,7 @@ use crate::model::{RawAddr, AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROT
 pub const CONN_PROC_FILE: &str = "/proc/net/ip_vs_conn";
 
 /// `fgets` with a 256-byte buffer: up to 255 bytes, ending after `\n`.
-fn chunks(data: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn chunks(data: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
@@ -357,7 +357,7 @@ fn raw4(b: [u8; 4]) -> RawAddr {
 }
 
 /// The client/virtual family and addresses, decided by the client field.
-fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
+pub(crate) fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
     if let Some(ca) = pton6(c) {
         (AF_INET6, ca, pton6(v).unwrap_or([0; 16]))
     } else if let Some(ca) = pton4(c) {
@@ -367,7 +367,7 @@ fn client_virtual(c: &[u8], v: &[u8]) -> (u16, RawAddr, RawAddr) {
     }
 }
 
-fn dest_addr(d: &[u8]) -> (u16, RawAddr) {
+pub(crate) fn dest_addr(d: &[u8]) -> (u16, RawAddr) {
     if let Some(a) = pton6(d) {
         (AF_INET6, a)
     } else if let Some(a) = pton4(d) {
@@ -546,6 +546,35 @@ mod tests {
         );
     }
 
+    /// Persistence templates and a SIP persistence-engine entry, captured
+    /// from the guest kernel, with the rows Debian's ipvsadm printed.
+    #[test]
+    fn real_kernel_templates_and_pe() {
+        let tpl = "TCP 0A000001 0000 0A000001 0050 7F000001 1F90 ASSURED          23\n";
+        let sip = "UDP 0A000001 0000 0A000001 13C4 7F000001 13C4 NONE             57 sip a84b4c76e66710@pc33.example.com\n";
+        assert_eq!(
+            row(tpl, true, true),
+            "TCP 00:23  ASSURED     10.0.0.1:0         10.0.0.1:80        127.0.0.1:8080\n"
+        );
+        assert_eq!(
+            row(sip, true, true),
+            "UDP 00:57  NONE        10.0.0.1:0         10.0.0.1:5060      127.0.0.1:5060   sip                a84b4c76e66710@pc33.example.com\n"
+        );
+        assert_eq!(
+            row(sip, false, true),
+            "UDP 00:57  NONE        10.0.0.1:0         10.0.0.1:5060      127.0.0.1:5060\n"
+        );
+        let names = MapNames {
+            hosts: vec![("127.0.0.1".parse().unwrap(), "localhost")],
+            services: MapNames::debian().services,
+        };
+        let r = conn_row(sip.as_bytes(), false, false, &names).unwrap();
+        assert_eq!(
+            String::from_utf8(r).unwrap(),
+            "UDP 00:57  NONE        10.0.0.1:0         10.0.0.1:sip       localhost:sip\n"
+        );
+    }
+
     #[test]
     fn kernel_ipv6_row() {
         assert_eq!(
@@ -619,6 +648,81 @@ mod tests {
     fn odd_expiry_values() {
         // negative expiry is read into an unsigned
         assert!(row("TCP 0 0 0 0 0 0 S -1\n", false, true).starts_with("TCP 71582788:15 S "));
+    }
+
+    /// Random lines (biased to the characters the parser cares about)
+    /// never make it panic.
+    #[test]
+    fn random_lines_no_panic() {
+        let alphabet = b" \t\n:.0123456789abcdefxX+-ABCDEF[]TCPUDPSCTP\0\xff";
+        let mut x: u64 = 0xDEAD_BEEF_CAFE_F00D;
+        for _ in 0..20000 {
+            let mut line = Vec::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 120) as usize;
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                line.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            let _ = conn_row(&line, x.is_multiple_of(2), x.is_multiple_of(3), &NoNames);
+            let _ = pton6(&line);
+            let _ = pton4(&line);
+            let _ = chunks(&line);
+        }
+    }
+
+    #[cfg(target_env = "gnu")]
+    extern "C" {
+        fn inet_pton(
+            af: libc::c_int,
+            src: *const libc::c_char,
+            dst: *mut libc::c_void,
+        ) -> libc::c_int;
+    }
+
+    /// Our inet_pton agrees with the C library's on random address-like
+    /// strings.
+    #[cfg(target_env = "gnu")]
+    #[test]
+    fn pton_matches_libc() {
+        let alphabet = b"::::....0123456789abcdefABCDEFg";
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..50000 {
+            let len = (next() % 24) as usize;
+            let s: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let c = std::ffi::CString::new(s.clone()).unwrap();
+            let mut b6 = [0u8; 16];
+            let mut b4 = [0u8; 4];
+            // SAFETY: c is NUL-terminated; the buffers have the sizes
+            // inet_pton writes for each family.
+            let r6 = unsafe { inet_pton(libc::AF_INET6, c.as_ptr(), b6.as_mut_ptr().cast()) };
+            // SAFETY: as above.
+            let r4 = unsafe { inet_pton(libc::AF_INET, c.as_ptr(), b4.as_mut_ptr().cast()) };
+            assert_eq!(
+                pton6(&s),
+                (r6 == 1).then_some(b6),
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
+            assert_eq!(
+                pton4(&s),
+                (r4 == 1).then_some(b4),
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
+        }
     }
 
     #[test]

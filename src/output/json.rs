@@ -16,6 +16,9 @@
 //! - STATS: `{"conns", "inpkts", "outpkts", "inbytes", "outbytes"}`; RATE: `{"cps", "inpps",
 //!   "outpps", "inbps", "outbps"}`
 //! - `--timeout`: `{"timeouts": {"tcp": N, "tcp_fin": N, "udp": N}}`
+//! - `-c`: `{"connections": [{"protocol": STR, "client": ENDPOINT, "virtual": ENDPOINT,
+//!   "destination": ENDPOINT, "state": STR, "expire": N (seconds), "pe_name": STR|null,
+//!   "pe_data": STR|null}…]}` with ENDPOINT `{"address": STR, "port": N}`
 //! - `--daemon`: `{"daemons": [{"state": "master"|"backup", "mcast_interface": STR,
 //!   "syncid": N, "sync_maxlen": N|null, "mcast_group": STR|null, "mcast_port": N|null,
 //!   "mcast_ttl": N|null}…]}`
@@ -71,16 +74,11 @@ fn rate(s: &Stats) -> String {
 }
 
 fn sched_flags(s: &Service) -> String {
-    let names: [&str; 3] = match s.sched_name.as_str() {
-        "sh" => ["sh-fallback", "sh-port", ""],
-        "mh" => ["mh-fallback", "mh-port", ""],
-        _ => ["flag-1", "flag-2", "flag-3"],
-    };
-    let v: Vec<String> = [0x08u32, 0x10, 0x20]
-        .iter()
-        .zip(names)
-        .filter(|(b, n)| s.flags & **b != 0 && !n.is_empty())
-        .map(|(_, n)| string(n))
+    let names = super::format::sched_flags(s);
+    let v: Vec<String> = names
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(string)
         .collect();
     format!("[{}]", v.join(","))
 }
@@ -248,10 +246,64 @@ pub fn daemons(ds: &[Daemon]) -> String {
     format!("{{\"daemons\":[{}]}}\n", v.join(","))
 }
 
+/// `-c` from the text of `/proc/net/ip_vs_conn` (header line first).
+pub fn connections(data: &[u8]) -> String {
+    use super::conn::{chunks, client_virtual, dest_addr, scan_line};
+    use crate::model::ip_from_raw;
+    let endpoint = |af: u16, raw: &crate::model::RawAddr, port: u16| {
+        format!(
+            "{{\"address\":{},\"port\":{port}}}",
+            string(&ip_from_raw(af, raw).to_string())
+        )
+    };
+    let text = |b: &[u8]| string(&String::from_utf8_lossy(b));
+    let opt = |b: &[u8]| {
+        if b.is_empty() {
+            "null".to_string()
+        } else {
+            text(b)
+        }
+    };
+    let mut rows = Vec::new();
+    for line in chunks(data).into_iter().skip(1) {
+        let f = scan_line(line);
+        if f.count < 9 {
+            continue;
+        }
+        let (af, c, v) = client_virtual(&f.caddr, &f.vaddr);
+        let (daf, d) = dest_addr(&f.daddr);
+        rows.push(format!(
+            "{{\"protocol\":{},\"client\":{},\"virtual\":{},\"destination\":{},\"state\":{},\
+\"expire\":{},\"pe_name\":{},\"pe_data\":{}}}",
+            text(&f.protocol),
+            endpoint(af, &c, f.cport),
+            endpoint(af, &v, f.vport),
+            endpoint(daf, &d, f.dport),
+            text(&f.state),
+            f.expires,
+            opt(&f.pe_name),
+            opt(&f.pe_data),
+        ));
+    }
+    format!("{{\"connections\":[{}]}}\n", rows.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{raw_from_ip, SVC_F_PERSISTENT};
+
+    #[test]
+    fn connections_from_the_proc_file() {
+        let data = b"Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n\
+TCP 0A000064 D431 0A000001 0050 C0A80101 1F90 ESTABLISHED     899\n\
+UDP 2001:0db8:0000:0000:0000:0000:0000:0064 0035 2001:0db8:0000:0000:0000:0000:0000:0001 0035 2001:0db8:0000:0000:0000:0000:0000:000a 0035 UDP             299 sip abc\n";
+        assert_eq!(
+            connections(data),
+            "{\"connections\":[{\"protocol\":\"TCP\",\"client\":{\"address\":\"10.0.0.100\",\"port\":54321},\"virtual\":{\"address\":\"10.0.0.1\",\"port\":80},\"destination\":{\"address\":\"192.168.1.1\",\"port\":8080},\"state\":\"ESTABLISHED\",\"expire\":899,\"pe_name\":null,\"pe_data\":null},\
+{\"protocol\":\"UDP\",\"client\":{\"address\":\"2001:db8::64\",\"port\":53},\"virtual\":{\"address\":\"2001:db8::1\",\"port\":53},\"destination\":{\"address\":\"2001:db8::a\",\"port\":53},\"state\":\"UDP\",\"expire\":299,\"pe_name\":\"sip\",\"pe_data\":\"abc\"}]}\n"
+        );
+    }
 
     #[test]
     fn strings_are_escaped() {

@@ -24,13 +24,15 @@
 //! [`ListError::Kernel`] names the marker in force at the failure, `None`
 //! meaning "the caller's, unchanged" (a failed all-services dump).
 //!
-//! Broken pipes: ipvsadm ignores write errors (stdio) and is killed by
-//! SIGPIPE when its reader has gone, so the shell sees 141 for
-//! `ipvsadm -L -n | head -1` only when the output is big enough to be
-//! written after `head` exited. The faithful `main` restores SIGPIPE's
-//! default action before writing; if writes still fail, [`ListError::Io`]
-//! asks for a quiet exit with status 0 (ipvsadm's, with its write errors
-//! ignored).
+//! Broken pipes and write errors (observed with Debian's ipvsadm on the
+//! guest kernel): ipvsadm writes through a 4096-byte stdio buffer and
+//! ignores write errors. `ipvsadm -L -n | head -1` exits 0 when the whole
+//! listing fits one buffer and is killed by SIGPIPE (shell status 141)
+//! when it is longer (14 KB: 141); with SIGPIPE ignored it exits 0, and
+//! `ipvsadm -L -n > /dev/full` exits 0. So the faithful `main` restores
+//! SIGPIPE's default action and buffers stdout in 4096-byte blocks; if a
+//! write still fails, [`ListError::Io`] asks for a quiet exit with
+//! status 0.
 
 pub mod conn;
 pub mod format;
@@ -40,6 +42,8 @@ pub mod sort;
 
 #[cfg(test)]
 pub mod fake;
+#[cfg(test)]
+mod replay_tests;
 #[cfg(test)]
 mod tests;
 

@@ -60,6 +60,9 @@ pub struct GenlIpvs {
     pid: u32,
     seq: u32,
     rbuf: Vec<u8>,
+    /// The GET_INFO answer of initialisation, reused for the banner as
+    /// ipvsadm does (no second request).
+    info: Option<Info>,
 }
 
 /// Open the connection as ipvsadm initialises: resolve the family and ask
@@ -116,9 +119,10 @@ impl GenlIpvs {
             pid,
             seq: seed,
             rbuf: vec![0; RECV_BUF],
+            info: None,
         };
         c.family = c.resolve_family().ok_or(libc::ENOPROTOOPT)?;
-        c.info()?;
+        c.info = Some(c.one(&Query::Info, decode_info)?);
         Ok(c)
     }
 
@@ -148,8 +152,12 @@ impl GenlIpvs {
             for a in raw_attrs(attrs) {
                 let a = a.map_err(|_| EINVAL)?;
                 if a.kind == u16::from(CtrlAttr::FamilyId) {
-                    let b = a.payload.get(..2).ok_or(EINVAL)?;
-                    id = Some(u16::from_ne_bytes([b[0], b[1]]));
+                    let b: [u8; 2] = a
+                        .payload
+                        .get(..2)
+                        .and_then(|b| b.try_into().ok())
+                        .ok_or(EINVAL)?;
+                    id = Some(u16::from_ne_bytes(b));
                 }
             }
             Ok(())
@@ -401,7 +409,10 @@ fn grow_rcvbuf(sock: &NlSocket) {
 
 impl Ipvs for GenlIpvs {
     fn info(&mut self) -> Result<Info, Errno> {
-        self.one(&Query::Info, decode_info)
+        match self.info {
+            Some(i) => Ok(i),
+            None => self.one(&Query::Info, decode_info),
+        }
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Errno> {

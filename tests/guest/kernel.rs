@@ -202,6 +202,7 @@ fn sync_daemons() {
     support::in_netns(|| {
         sh_ok(D0);
         let mut k = connect();
+        eprintln!("sync_daemons: step 1");
         assert_eq!(k.daemons(), Ok(vec![]));
         let master = Daemon {
             state: DAEMON_MASTER,
@@ -219,25 +220,34 @@ fn sync_daemons() {
             mcast_group: Some(ip("ff02::5")),
             ..Daemon::default()
         };
+        eprintln!("sync_daemons: step 2");
         assert_eq!(k.execute(&Request::NewDaemon(master.clone())), Ok(()));
+        eprintln!("sync_daemons: step 3");
         assert_eq!(k.execute(&Request::NewDaemon(backup)), Ok(()));
+        eprintln!("sync_daemons: step 4");
         let got = k.daemons().expect("daemons");
+        eprintln!("sync_daemons: step 5");
         assert_eq!(got.len(), 2);
+        eprintln!("sync_daemons: step 6");
         assert_eq!(got[0], master);
         // kernel defaults for what was not given (backup maxlen from d0's MTU 1500 - 48)
+        eprintln!("sync_daemons: step 7");
         assert_eq!(
             (got[1].sync_maxlen, got[1].mcast_port, got[1].mcast_ttl),
             (1452, 8848, 1)
         );
+        eprintln!("sync_daemons: step 8");
         assert_eq!(
             real_stdout(&["-L", "--daemon"]),
             "master sync daemon (mcast=d0, syncid=3, maxlen=1400, group=239.1.1.1, port=9000, ttl=2)\n\
              backup sync daemon (mcast=d0, syncid=4, maxlen=1452, group=ff02::5, port=8848, ttl=1)\n"
         );
+        eprintln!("sync_daemons: step 9");
         assert_eq!(
             k.execute(&Request::NewDaemon(master.clone())),
             Err(libc::EEXIST)
         );
+        eprintln!("sync_daemons: step 10");
         assert_eq!(
             k.execute_many(&[
                 stop(DAEMON_MASTER),
@@ -251,9 +261,11 @@ fn sync_daemons() {
             mcast_ifn: "nosuch0".into(),
             ..Daemon::default()
         };
+        eprintln!("sync_daemons: step 11");
         assert_eq!(k.execute(&Request::NewDaemon(nodev)), Err(libc::ENODEV));
         let mut unicast = master.clone();
         unicast.mcast_group = Some(ip("10.1.1.1"));
+        eprintln!("sync_daemons: step 12");
         assert_eq!(k.execute(&Request::NewDaemon(unicast)), Err(libc::EINVAL));
         // defaults: group 224.0.0.81, port 8848, ttl 1, maxlen 1472 for master
         let plain = Daemon {
@@ -261,13 +273,18 @@ fn sync_daemons() {
             mcast_ifn: "d0".into(),
             ..Daemon::default()
         };
+        eprintln!("sync_daemons: step 13");
         assert_eq!(k.execute(&Request::NewDaemon(plain)), Ok(()));
+        eprintln!("sync_daemons: step 14");
         let got = k.daemons().expect("daemons");
+        eprintln!("sync_daemons: step 15");
         assert_eq!(got[0].mcast_group, Some(ip("224.0.0.81")));
+        eprintln!("sync_daemons: step 16");
         assert_eq!(
             (got[0].sync_maxlen, got[0].mcast_port, got[0].mcast_ttl),
             (1472, 8848, 1)
         );
+        eprintln!("sync_daemons: step 17");
         assert_eq!(k.execute(&stop(DAEMON_MASTER)), Ok(()));
         // a mixed-family destination forbids the sync daemon
         let mut s6 = Service {
@@ -288,6 +305,7 @@ fn sync_daemons() {
             ..Dest::default()
         };
         d.addr[..4].copy_from_slice(&[10, 0, 0, 6]);
+        eprintln!("sync_daemons: step 18");
         assert_eq!(
             k.execute_many(&[
                 Request::NewService(s6.clone()),

@@ -773,24 +773,7 @@ fn requests_parse_with_neli_too() {
     }
 }
 
-/// xorshift64* — a small deterministic generator for the fuzz test.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
+use crate::testkit::Rng;
 
 #[test]
 fn decoders_never_panic_on_mutated_replies() {
