@@ -212,7 +212,7 @@ fn corpus_pass() -> &'static [diff::Summary] {
     static PASS: std::sync::OnceLock<Vec<diff::Summary>> = std::sync::OnceLock::new();
     PASS.get_or_init(|| {
         let cases = corpus();
-        let cfg = diff::Config::new(
+        let cfg = diff::Config::with_candidates(
             support::REAL_IPVSADM,
             vec![support::OUR_IPVSADM.into(), support::REAL_IPVSADM.into()],
         );
@@ -224,7 +224,7 @@ fn corpus_pass() -> &'static [diff::Summary] {
             support::REAL_IPVSADM
         ));
         let started = std::time::Instant::now();
-        let summaries = diff::run_cases(&cases, &cfg, &mut |_, _| {});
+        let summaries = diff::run_cases_multi(&cases, &cfg, &mut |_, _| {});
         announce(&format!(
             "differential: took {:.1}s with {} workers\n",
             started.elapsed().as_secs_f64(),
@@ -322,11 +322,8 @@ fn runner_reports_differences() {
     std::fs::write(&wrong, WRONG_IPVSADM).expect("write the wrapper in the guest's /tmp");
     std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let cases = diff::parse_cases(RUNNER_SELF_TEST, "runner-self-test").expect("parse");
-    let cfg = diff::Config::new(support::REAL_IPVSADM, vec![wrong.clone()]);
-    let summaries = diff::run_cases(&cases, &cfg, &mut |_, _| {});
-    let Some(s) = summaries.first() else {
-        panic!("no summary")
-    };
+    let cfg = diff::Config::new(support::REAL_IPVSADM, &wrong);
+    let s = &diff::run_cases(&cases, &cfg, &mut |_| {});
     announce("\n== runner self-test: a deliberately wrong ipvsadm must be reported\n");
     announce(&s.summary_lines());
     println!("== runner self-test report:\n{}", s.report);

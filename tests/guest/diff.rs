@@ -273,7 +273,13 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn new(reference: impl Into<PathBuf>, candidates: Vec<PathBuf>) -> Self {
+    /// Compares one binary under test (`ours`) with the reference.
+    pub fn new(reference: impl Into<PathBuf>, ours: impl Into<PathBuf>) -> Self {
+        Self::with_candidates(reference, vec![ours.into()])
+    }
+
+    /// Compares each of several binaries with the reference, in one pass.
+    pub fn with_candidates(reference: impl Into<PathBuf>, candidates: Vec<PathBuf>) -> Self {
         Config {
             reference: reference.into(),
             candidates,
@@ -417,10 +423,21 @@ impl Summary {
     }
 }
 
+/// Runs every case on the reference and on the first candidate (`Config::new`'s `ours`) and
+/// compares. `progress` sees each case's report in case order, as soon as it is known.
+pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -> Summary {
+    let mut cfg = cfg.clone();
+    cfg.candidates.truncate(1);
+    run_cases_multi(cases, &cfg, &mut |_, text| progress(text))
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
 /// Runs every case on the reference and on every candidate and compares; returns one summary
 /// per candidate. `progress(candidate index, case report)` sees each case's report in case
 /// order, as soon as it and all cases before it are done.
-pub fn run_cases(
+pub fn run_cases_multi(
     cases: &[Case],
     cfg: &Config,
     progress: &mut dyn FnMut(usize, &str),
