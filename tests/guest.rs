@@ -90,8 +90,8 @@ fn guest_lab() {
         // An in-guest test that started but never reported a result was running at the end.
         let unfinished = stdout
             .lines()
-            .filter_map(|l| l.strip_prefix("test "))
-            .last()
+            .rev()
+            .find_map(|l| l.strip_prefix("test "))
             .and_then(|rest| rest.trim_end().strip_suffix(" ..."));
         if let Some(name) = unfinished {
             announce(&format!(
