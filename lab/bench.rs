@@ -21,9 +21,19 @@ struct Run {
 
 /// Run `bin args` with stdin from `input`, stdout captured; wall time and
 /// the child's peak RSS.
+///
+/// Peak RSS comes from static busybox's `time -v`: a process's peak-RSS
+/// record survives fork and exec, so the rusage of a child spawned straight
+/// from this (large) benchmark would report our size, not its own; busybox
+/// is small and forks the measured program itself. Its floor (busybox's own
+/// size, a few MiB) is the same for both binaries.
 fn run(bin: &str, args: &[&str], input: Option<&str>) -> Run {
-    let mut cmd = Command::new(bin);
-    cmd.args(args)
+    let report = std::env::temp_dir().join(format!("bench-time-{}", std::process::id()));
+    let mut cmd = Command::new("/bin/busybox");
+    cmd.args(["time", "-v", "-o"])
+        .arg(&report)
+        .arg(bin)
+        .args(args)
         .stdin(if input.is_some() {
             Stdio::piped()
         } else {
@@ -55,9 +65,18 @@ fn run(bin: &str, args: &[&str], input: Option<&str>) -> Run {
     if let Some(w) = writer {
         let _ = w.join();
     }
+    let rss_kib = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(-1);
+    let _ = ru;
     Run {
         secs,
-        rss_kib: ru.ru_maxrss,
+        rss_kib,
         stdout: out,
         status: libc::WEXITSTATUS(status),
     }
