@@ -69,7 +69,10 @@ fn run(bin: &str, args: &[&str], input: Option<&str>) -> Run {
         .ok()
         .and_then(|t| {
             t.lines()
-                .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+                .find_map(|l| {
+                    l.trim()
+                        .strip_prefix("Maximum resident set size (kbytes): ")
+                })
                 .and_then(|v| v.trim().parse().ok())
         })
         .unwrap_or(-1);

@@ -354,6 +354,11 @@ fn run_case(case: &Case, programs: &[PathBuf], reader: &Path) -> Vec<SideRun> {
         }
         sides.push(run);
     }
+    // Stop what the last side left running (sync daemons above all) before the namespace
+    // goes away: the kernel then never has to tear down a namespace with live sync threads.
+    if let Some(last) = sides.last() {
+        let _ = reset_ipvs(&last.state, reader);
+    }
     sides
 }
 

@@ -2,7 +2,7 @@
 //! tokens (valid, near-valid and garbage), run through Debian's ipvsadm
 //! and ours in the guest; stdout, stderr, exit status and the resulting
 //! kernel state must match. A fixed seed keeps CI reproducible; set
-//! `IPVSADM_FUZZ_CASES` (cases of 6 commands, default 40) and
+//! `IPVSADM_FUZZ_CASES` (cases of 6 commands, default 30) and
 //! `IPVSADM_FUZZ_SEED` to run more, or other inputs, on demand.
 
 use crate::diff::{self, Case, Invocation};
@@ -238,7 +238,7 @@ fn differential_fuzz() {
     let n = std::env::var("IPVSADM_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(40);
+        .unwrap_or(30);
     let seed = std::env::var("IPVSADM_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())

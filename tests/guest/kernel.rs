@@ -181,6 +181,8 @@ fn replay_daemon_session() {
                 assert_eq!(k.execute(&req).err().unwrap_or(0), errno, "{n}");
             }
         }
+        // No sync thread outlives the test's namespace.
+        let _ = k.execute_many(&[stop(DAEMON_MASTER), stop(DAEMON_BACKUP)]);
     });
 }
 
