@@ -8,35 +8,8 @@ use ipvsadm_rs::mark::nl;
 use ipvsadm_rs::mark::plan::{apply, encode_batch, plan, Cmd, TableState};
 use ipvsadm_rs::mark::rule::{Family, Rule};
 
-/// Splits a shell command line (double quotes only, as the fixtures use).
-fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut inq = false;
-    let mut any = false;
-    for c in s.chars() {
-        match c {
-            '"' => {
-                inq = !inq;
-                any = true;
-            }
-            ' ' if !inq => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            _ => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(cur);
-    }
-    out
-}
+mod common;
+use common::shell_words;
 
 /// iptables/ip6tables command line → our parsed command.
 fn ours(cmdline: &str) -> Result<Command, String> {

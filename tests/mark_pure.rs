@@ -9,33 +9,8 @@ use ipvsadm_rs::mark::plan::{apply, encode_batch, plan, ChainState, Cmd, StoredR
 use ipvsadm_rs::mark::print;
 use ipvsadm_rs::mark::rule::{Family, Rule};
 
-fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let (mut inq, mut any) = (false, false);
-    for c in s.chars() {
-        match c {
-            '"' => {
-                inq = !inq;
-                any = true;
-            }
-            ' ' if !inq => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            _ => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(cur);
-    }
-    out
-}
+mod common;
+use common::shell_words;
 
 /// -S and -L (numeric) of the rules in listing-golden.txt equal iptables'.
 #[test]
