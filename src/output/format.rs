@@ -393,6 +393,11 @@ pub fn dest_stats(s: &Stats) -> Stats {
 pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(96);
     let weight = d.weight as i32;
+    if view != View::Rule {
+        // Every listing view starts with the arrow and the name in 28 columns.
+        out.extend_from_slice(b"  -> ");
+        pad_right(&mut out, dname, DEST_NAME_CUT);
+    }
     match view {
         View::Rule => {
             out.extend_from_slice(b"-a ");
@@ -416,8 +421,6 @@ pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: boo
         }
         View::Stats => {
             let s = dest_stats(&d.stats);
-            out.extend_from_slice(b"  -> ");
-            pad_right(&mut out, dname, DEST_NAME_CUT);
             push_stats(
                 &mut out,
                 [s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes],
@@ -426,8 +429,6 @@ pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: boo
         }
         View::Rate => {
             let s = dest_stats(&d.stats);
-            out.extend_from_slice(b"  -> ");
-            pad_right(&mut out, dname, DEST_NAME_CUT);
             out.extend_from_slice(
                 format!(" {:>8} {:>8} {:>8}", s.cps, s.inpps, s.outpps).as_bytes(),
             );
@@ -435,8 +436,6 @@ pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: boo
             out.extend_from_slice(scale(s.outbps, exact).as_bytes());
         }
         View::Thresholds => {
-            out.extend_from_slice(b"  -> ");
-            pad_right(&mut out, dname, DEST_NAME_CUT);
             out.extend_from_slice(
                 format!(
                     " {:<10} {:<10} {:<10} {:<10}",
@@ -446,8 +445,6 @@ pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: boo
             );
         }
         View::PersistentConn => {
-            out.extend_from_slice(b"  -> ");
-            pad_right(&mut out, dname, DEST_NAME_CUT);
             out.extend_from_slice(
                 format!(
                     " {:<9} {:<11} {:<10} {:<10}",
@@ -457,8 +454,6 @@ pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: boo
             );
         }
         View::TunInfo => {
-            out.extend_from_slice(b"  -> ");
-            pad_right(&mut out, dname, DEST_NAME_CUT);
             out.extend_from_slice(
                 format!(
                     " {:<7} {:<13} {:<6} {:<10} {:<10}",
@@ -472,8 +467,6 @@ pub fn dest_line(svc_name: &[u8], dname: &[u8], d: &Dest, view: View, exact: boo
             );
         }
         View::Plain => {
-            out.extend_from_slice(b"  -> ");
-            pad_right(&mut out, dname, DEST_NAME_CUT);
             out.extend_from_slice(
                 format!(
                     " {:<7} {:<6} {:<10} {:<10}",
