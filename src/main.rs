@@ -1,48 +1,58 @@
 //! The `ipvsadm` binary: argv in, exit status out. All the work is in the
 //! library; this file only wires process-level things (stdio, signals).
 
+#![no_main]
+
 use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use ipvsadm_rs::exec::{self, Session};
 use ipvsadm_rs::grammar;
 use ipvsadm_rs::kernel::errors::{error_text, Op};
 use ipvsadm_rs::{apply, hostsetup, mark, netns, transport};
 
-/// Whether SIGPIPE was ignored when we were started, recorded by
-/// [`record_sigpipe`] before Rust's runtime sets it to "ignore" for itself.
-static SIGPIPE_WAS_IGNORED: AtomicBool = AtomicBool::new(false);
+/// The C entry point. Rust's usual runtime start-up is left out on purpose:
+/// under emulation and on busy directors every process start counts
+/// (`ipvsadm -A` in a loop), and what it would do is either unneeded here
+/// (the stack-overflow handler and its alternate stack, which cost a read
+/// of /proc/self/maps) or wrong for a drop-in for a C program (setting
+/// SIGPIPE to "ignored"). So, like ipvsadm, we keep the SIGPIPE disposition
+/// we inherited: by default die quietly of SIGPIPE when the reader of our
+/// output goes away (`ipvsadm -L -n | head -1`, shell status 141); when it
+/// was ignored, write errors end the listing quietly with status 0.
+/// `std::env::args` still works: glibc hands argv to the library too.
+#[no_mangle]
+pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    guard_std_fds();
+    let rc = real_main();
+    let _ = io::stdout().flush();
+    rc & 0xff
+}
 
-extern "C" fn record_sigpipe() {
-    // SAFETY: querying (not changing) a disposition into a zeroed sigaction.
-    unsafe {
-        let mut old: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
-            && old.sa_sigaction == libc::SIG_IGN
-        {
-            SIGPIPE_WAS_IGNORED.store(true, Ordering::Relaxed);
+/// Standard descriptors that are closed get /dev/null, as Rust's runtime
+/// would have done: otherwise our netlink socket could become fd 1 and a
+/// listing be written into it.
+fn guard_std_fds() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: `fds` is a valid array of three pollfd for the call's length.
+    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } < 0 {
+        return;
+    }
+    for p in fds {
+        if p.revents & libc::POLLNVAL != 0 {
+            // SAFETY: a NUL-terminated path; the lowest free descriptor is
+            // the closed one we are filling.
+            unsafe {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
         }
     }
 }
 
-/// Runs [`record_sigpipe`] from the C runtime's constructors, before `main`.
-#[used]
-#[link_section = ".init_array"]
-static RECORD_SIGPIPE: extern "C" fn() = record_sigpipe;
-
-fn main() -> ExitCode {
-    // Like ipvsadm (a C program), keep the SIGPIPE disposition we inherited:
-    // by default die quietly of SIGPIPE when the reader of our output goes
-    // away (`ipvsadm -L -n | head -1`, shell status 141); when it was
-    // ignored, write errors end the listing quietly with status 0.
-    if !SIGPIPE_WAS_IGNORED.load(Ordering::Relaxed) {
-        // SAFETY: setting a signal disposition to the default has no
-        // preconditions; no other threads exist yet.
-        unsafe {
-            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-        }
-    }
+fn real_main() -> i32 {
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
@@ -53,26 +63,22 @@ fn main() -> ExitCode {
         Ok(Some(ns)) => {
             if let Err(m) = netns::enter(&ns) {
                 eprintln!("{m}");
-                return code(2);
+                return 2;
             }
         }
         Err(m) => {
             eprintln!("{m}");
-            return code(2);
+            return 2;
         }
     }
     let sub = rest.get(1..).unwrap_or(&[]);
-    code(match rest.first().map(String::as_str) {
+    match rest.first().map(String::as_str) {
         Some("mark") => mark::main(&argv0, sub),
         Some("apply") => apply_main(&argv0, sub),
         Some("realserver") => hostsetup::main(hostsetup::Role::RealServer, sub),
         Some("director") => hostsetup::main(hostsetup::Role::Director, sub),
         _ => run(&argv0, &rest),
-    })
-}
-
-fn code(rc: i32) -> ExitCode {
-    ExitCode::from((rc & 0xff) as u8)
+    }
 }
 
 fn run(argv0: &str, args: &[String]) -> i32 {
