@@ -377,15 +377,20 @@ fn encode(
 /// The bytes ipvsadm sends for a modifying request (`NLM_F_REQUEST |
 /// NLM_F_ACK`).
 pub fn encode_request(req: &Request, family_id: u16, seq: u32, port_id: u32) -> Vec<u8> {
+    encode_request_with(req, family_id, NLM_F_REQUEST | NLM_F_ACK, seq, port_id)
+}
+
+/// [`encode_request`] with other netlink flags (a pipelined batch asks
+/// for an ACK only on its last request).
+pub fn encode_request_with(
+    req: &Request,
+    family_id: u16,
+    flags: u16,
+    seq: u32,
+    port_id: u32,
+) -> Vec<u8> {
     let (cmd, attrs) = request_parts(req);
-    encode(
-        cmd,
-        &attrs,
-        family_id,
-        NLM_F_REQUEST | NLM_F_ACK,
-        seq,
-        port_id,
-    )
+    encode(cmd, &attrs, family_id, flags, seq, port_id)
 }
 
 /// The bytes ipvsadm sends for a query (dumps add `NLM_F_DUMP`).

@@ -36,8 +36,8 @@ use neli::{Size, ToBytes};
 use crate::kernel::attrs::raw_attrs;
 use crate::kernel::codec::{
     self, decode_daemon, decode_dest, decode_info, decode_service, decode_timeouts, encode_query,
-    encode_request, split_messages, Query, RawMsg, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP,
-    NLMSG_OVERRUN,
+    encode_request, encode_request_with, split_messages, Query, RawMsg, NLMSG_DONE, NLMSG_ERROR,
+    NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_REQUEST,
 };
 use crate::kernel::{Errno, Ipvs, Request};
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
@@ -46,126 +46,60 @@ use crate::model::{Daemon, Dest, Info, Service, Timeouts};
 pub const BATCH: usize = 256;
 /// Receive buffer asked of the kernel (`SO_RCVBUFFORCE`, else `SO_RCVBUF`).
 const SOCK_RCVBUF: usize = 4 << 20;
-/// User-space receive buffer; the kernel's dump datagrams are far smaller.
+/// User-space receive buffer of the main socket; the kernel's datagrams
+/// are far smaller (at most 32 KiB).
 const RECV_BUF: usize = 256 << 10;
+/// The kernel's `skb_shared_info` overhead that `NLMSG_GOODSIZE` leaves
+/// out of a page (320 bytes on x86_64 since 4.x).
+const SKB_OVERHEAD: usize = 320;
 /// How often a dump is restarted after the kernel dropped replies (ENOBUFS).
 const DUMP_RETRIES: usize = 3;
 
 const EINVAL: Errno = libc::EINVAL;
 
-/// A generic-netlink connection to the IPVS family.
-pub struct GenlIpvs {
+/// One netlink socket with its receive buffer.
+///
+/// The kernel sizes each chunk of a dump by the largest receive this
+/// socket ever asked for (up to 32 KiB), and every chunk's pages are
+/// zeroed (`init_on_alloc`, on by default in Debian's kernels): a socket
+/// that once received into a big buffer pays for 32 KiB per chunk even
+/// when a service has one destination. So the listing's many small dumps
+/// (one per service) go through a second socket that only ever receives
+/// into a page-sized buffer; see [`GenlIpvs::dests`].
+struct Conn {
     sock: NlSocket,
-    family: u16,
     pid: u32,
-    seq: u32,
     rbuf: Vec<u8>,
-    /// The GET_INFO answer of initialisation, reused for the banner as
-    /// ipvsadm does (no second request).
-    info: Option<Info>,
 }
 
-/// Open the connection as ipvsadm initialises: resolve the family and ask
-/// GET_INFO; on failure run `/sbin/modprobe -- ip_vs` and try once more.
-/// The error is the errno of the *first* attempt (ENOPROTOOPT when the
-/// family does not exist).
-pub fn connect() -> Result<GenlIpvs, Errno> {
-    match GenlIpvs::open() {
-        Ok(c) => Ok(c),
-        Err(first) => {
-            if modprobe_ip_vs() {
-                if let Ok(c) = GenlIpvs::open() {
-                    return Ok(c);
-                }
-            }
-            Err(first)
-        }
-    }
+/// What one receive gave.
+enum Recv {
+    /// This many bytes.
+    Data(usize),
+    /// The kernel dropped replies (ENOBUFS).
+    Overrun,
+    /// A datagram was larger than the buffer and was cut (now lost).
+    Truncated,
 }
 
-/// Run `/sbin/modprobe -- ip_vs` with inherited stdio; true on exit 0.
-fn modprobe_ip_vs() -> bool {
-    Command::new("/sbin/modprobe")
-        .arg0("/sbin/modprobe")
-        .args(["--", "ip_vs"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
-
-fn os_errno(e: &io::Error) -> i32 {
-    e.raw_os_error().unwrap_or(EINVAL)
-}
-
-/// Outcome of reading one exchange.
+/// Why an exchange must be started again.
 enum Flow {
     /// The kernel dropped replies (ENOBUFS): a dump may be restarted.
     Overrun,
+    /// A reply did not fit this socket's buffer: ask on the main socket.
+    Truncated,
 }
 
-impl GenlIpvs {
-    fn open() -> Result<GenlIpvs, Errno> {
+impl Conn {
+    fn open(rbuf: usize) -> Result<Conn, Errno> {
         let sock = NlSocket::connect(NlFamily::Generic, None, Groups::empty())
             .map_err(|_| libc::ENOPROTOOPT)?;
         let pid = sock.pid().map_err(|_| libc::ENOPROTOOPT)?;
-        grow_rcvbuf(&sock);
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as u32)
-            .unwrap_or(1);
-        let mut c = GenlIpvs {
+        Ok(Conn {
             sock,
-            family: 0,
             pid,
-            seq: seed,
-            rbuf: vec![0; RECV_BUF],
-            info: None,
-        };
-        c.family = c.resolve_family().ok_or(libc::ENOPROTOOPT)?;
-        c.info = Some(c.one(&Query::Info, decode_info)?);
-        Ok(c)
-    }
-
-    /// The resolved family id.
-    pub fn family_id(&self) -> u16 {
-        self.family
-    }
-
-    /// The socket's netlink port id.
-    pub fn port_id(&self) -> u32 {
-        self.pid
-    }
-
-    fn next_seq(&mut self) -> u32 {
-        self.seq = self.seq.wrapping_add(1);
-        self.seq
-    }
-
-    /// CTRL_CMD_GETFAMILY "IPVS".
-    fn resolve_family(&mut self) -> Option<u16> {
-        let seq = self.next_seq();
-        let bytes = ctrl_getfamily(seq, self.pid)?;
-        self.send_all(&bytes).ok()?;
-        let mut id = None;
-        let r = self.read_until_done(seq, false, |m| {
-            let (_, _, attrs) = codec::genl_split(m.body).map_err(|_| EINVAL)?;
-            for a in raw_attrs(attrs) {
-                let a = a.map_err(|_| EINVAL)?;
-                if a.kind == u16::from(CtrlAttr::FamilyId) {
-                    let b: [u8; 2] = a
-                        .payload
-                        .get(..2)
-                        .and_then(|b| b.try_into().ok())
-                        .ok_or(EINVAL)?;
-                    id = Some(u16::from_ne_bytes(b));
-                }
-            }
-            Ok(())
-        });
-        match r {
-            Ok(Ok(())) => id,
-            _ => None,
-        }
+            rbuf: vec![0; rbuf],
+        })
     }
 
     /// Send a buffer in one `send`, retrying on EINTR/EAGAIN/ENOBUFS.
@@ -190,20 +124,15 @@ impl GenlIpvs {
         }
     }
 
-    /// One receive; `Ok(None)` when the kernel reported ENOBUFS.
-    fn recv_once(&mut self) -> Result<Option<usize>, Errno> {
+    /// One receive.
+    fn recv_once(&mut self) -> Result<Recv, Errno> {
         loop {
             match self.sock.recv(&mut self.rbuf[..], Msg::TRUNC) {
-                Ok((n, _)) if n > self.rbuf.len() => {
-                    // A datagram larger than our buffer was cut: grow for
-                    // next time, but this one is lost.
-                    self.rbuf.resize(n.saturating_add(4096), 0);
-                    return Err(EINVAL);
-                }
-                Ok((n, _)) => return Ok(Some(n)),
+                Ok((n, _)) if n > self.rbuf.len() => return Ok(Recv::Truncated),
+                Ok((n, _)) => return Ok(Recv::Data(n)),
                 Err(e) => match os_errno(&e) {
                     libc::EINTR | libc::EAGAIN => continue,
-                    libc::ENOBUFS => return Ok(None),
+                    libc::ENOBUFS => return Ok(Recv::Overrun),
                     _ => return Err(EINVAL),
                 },
             }
@@ -222,8 +151,9 @@ impl GenlIpvs {
         let mut data_err: Option<Errno> = None;
         loop {
             let n = match self.recv_once() {
-                Ok(Some(n)) => n,
-                Ok(None) => return Err(Flow::Overrun),
+                Ok(Recv::Data(n)) => n,
+                Ok(Recv::Overrun) => return Err(Flow::Overrun),
+                Ok(Recv::Truncated) => return Err(Flow::Truncated),
                 Err(e) => return Ok(Err(e)),
             };
             let buf = self.rbuf.get(..n).unwrap_or(&[]);
@@ -268,30 +198,7 @@ impl GenlIpvs {
         }
     }
 
-    /// Send a query and collect its data messages, decoded by `decode`.
-    fn query<T>(
-        &mut self,
-        q: &Query,
-        decode: impl Fn(&[u8]) -> Result<T, Errno>,
-    ) -> Result<Vec<T>, Errno> {
-        for _ in 0..DUMP_RETRIES {
-            let seq = self.next_seq();
-            let bytes = encode_query(q, self.family, seq, self.pid);
-            self.send_all(&bytes)?;
-            let mut out = Vec::new();
-            match self.read_until_done(seq, q.is_dump(), |m| {
-                out.push(decode(m.body)?);
-                Ok(())
-            }) {
-                Ok(Ok(())) => return Ok(out),
-                Ok(Err(e)) => return Err(e),
-                Err(Flow::Overrun) => self.drain(),
-            }
-        }
-        Err(EINVAL)
-    }
-
-    /// Discard whatever is queued (after an overrun).
+    /// Discard whatever is queued (after an overrun or a cut datagram).
     fn drain(&mut self) {
         while let Ok((n, _)) = self.sock.recv(&mut self.rbuf[..], Msg::DONTWAIT) {
             if n == 0 {
@@ -299,38 +206,233 @@ impl GenlIpvs {
             }
         }
     }
+}
+
+/// A generic-netlink connection to the IPVS family.
+pub struct GenlIpvs {
+    conn: Conn,
+    /// The socket for per-service destination dumps, opened on first use
+    /// (`None` also after it failed to open: the main socket serves).
+    small: Option<Conn>,
+    small_tried: bool,
+    family: u16,
+    seq: u32,
+    /// The GET_INFO answer of initialisation, reused for the banner as
+    /// ipvsadm does (no second request).
+    info: Option<Info>,
+}
+
+/// Open the connection as ipvsadm initialises: resolve the family and ask
+/// GET_INFO; on failure run `/sbin/modprobe -- ip_vs` and try once more.
+/// The error is the errno of the *first* attempt (ENOPROTOOPT when the
+/// family does not exist).
+pub fn connect() -> Result<GenlIpvs, Errno> {
+    match GenlIpvs::open() {
+        Ok(c) => Ok(c),
+        Err(first) => {
+            if modprobe_ip_vs() {
+                if let Ok(c) = GenlIpvs::open() {
+                    return Ok(c);
+                }
+            }
+            Err(first)
+        }
+    }
+}
+
+/// Run `/sbin/modprobe -- ip_vs` with inherited stdio; true on exit 0.
+fn modprobe_ip_vs() -> bool {
+    Command::new("/sbin/modprobe")
+        .arg0("/sbin/modprobe")
+        .args(["--", "ip_vs"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn os_errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(EINVAL)
+}
+
+/// The kernel's `NLMSG_GOODSIZE` for this page size: the chunk size of a
+/// dump on a socket that never received into a larger buffer.
+fn goodsize() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    let page = usize::try_from(page).unwrap_or(4096).clamp(4096, 8192);
+    page - SKB_OVERHEAD
+}
+
+impl GenlIpvs {
+    fn open() -> Result<GenlIpvs, Errno> {
+        let conn = Conn::open(RECV_BUF)?;
+        grow_rcvbuf(&conn.sock);
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as u32)
+            .unwrap_or(1);
+        let mut c = GenlIpvs {
+            conn,
+            small: None,
+            small_tried: false,
+            family: 0,
+            seq: seed,
+            info: None,
+        };
+        c.family = c.resolve_family().ok_or(libc::ENOPROTOOPT)?;
+        c.info = Some(c.one(&Query::Info, decode_info)?);
+        Ok(c)
+    }
+
+    /// The resolved family id.
+    pub fn family_id(&self) -> u16 {
+        self.family
+    }
+
+    /// The main socket's netlink port id.
+    pub fn port_id(&self) -> u32 {
+        self.conn.pid
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    /// CTRL_CMD_GETFAMILY "IPVS".
+    fn resolve_family(&mut self) -> Option<u16> {
+        let seq = self.next_seq();
+        let bytes = ctrl_getfamily(seq, self.conn.pid)?;
+        self.conn.send_all(&bytes).ok()?;
+        let mut id = None;
+        let r = self.conn.read_until_done(seq, false, |m| {
+            let (_, _, attrs) = codec::genl_split(m.body).map_err(|_| EINVAL)?;
+            for a in raw_attrs(attrs) {
+                let a = a.map_err(|_| EINVAL)?;
+                if a.kind == u16::from(CtrlAttr::FamilyId) {
+                    let b: [u8; 2] = a
+                        .payload
+                        .get(..2)
+                        .and_then(|b| b.try_into().ok())
+                        .ok_or(EINVAL)?;
+                    id = Some(u16::from_ne_bytes(b));
+                }
+            }
+            Ok(())
+        });
+        match r {
+            Ok(Ok(())) => id,
+            _ => None,
+        }
+    }
+
+    /// Send a query and collect its data messages, decoded by `decode`,
+    /// on the small-buffer socket when `small` (falling back to the main
+    /// one when a reply does not fit) or on the main socket.
+    fn query<T>(
+        &mut self,
+        q: &Query,
+        small: bool,
+        decode: impl Fn(&[u8]) -> Result<T, Errno>,
+    ) -> Result<Vec<T>, Errno> {
+        let mut use_small = small && self.small_conn();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let seq = self.next_seq();
+            let family = self.family;
+            let conn = match (use_small, self.small.as_mut()) {
+                (true, Some(c)) => c,
+                _ => &mut self.conn,
+            };
+            let bytes = encode_query(q, family, seq, conn.pid);
+            conn.send_all(&bytes)?;
+            let mut out = Vec::new();
+            match conn.read_until_done(seq, q.is_dump(), |m| {
+                out.push(decode(m.body)?);
+                Ok(())
+            }) {
+                Ok(Ok(())) => return Ok(out),
+                Ok(Err(e)) => return Err(e),
+                Err(Flow::Truncated) if use_small => {
+                    // The rest of this dump is abandoned with the socket.
+                    self.small = None;
+                    use_small = false;
+                }
+                Err(_) => {
+                    conn.drain();
+                    if tries >= DUMP_RETRIES {
+                        return Err(EINVAL);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the small-buffer socket is open (opening it on first use).
+    fn small_conn(&mut self) -> bool {
+        if !self.small_tried {
+            self.small_tried = true;
+            self.small = Conn::open(goodsize()).ok();
+        }
+        self.small.is_some()
+    }
 
     fn one<T>(
         &mut self,
         q: &Query,
         decode: impl Fn(&[u8]) -> Result<T, Errno>,
     ) -> Result<T, Errno> {
-        self.query(q, decode)?.into_iter().next().ok_or(EINVAL)
+        self.query(q, false, decode)?
+            .into_iter()
+            .next()
+            .ok_or(EINVAL)
     }
 
     /// Send a batch of requests in one `send` and collect one result per
     /// request, matched by sequence number.
+    ///
+    /// Only the last request asks for an ACK: the kernel answers a request
+    /// without `NLM_F_ACK` only when it fails, and handles the messages of
+    /// one `send` in order, so by the time the last one's answer arrives
+    /// every earlier failure has been queued ahead of it; a request with
+    /// no answer succeeded. This saves the kernel an ACK message and us a
+    /// receive per request. (Should the socket overflow all the same, the
+    /// requests whose fate is unknown report EINVAL, as a lost ACK did.)
     fn execute_batch(&mut self, reqs: &[Request]) -> Vec<Result<(), Errno>> {
         let first = self.seq.wrapping_add(1);
-        let mut buf = Vec::new();
-        for r in reqs {
+        let mut buf = Vec::with_capacity(reqs.len() * 128);
+        let last = reqs.len().saturating_sub(1);
+        for (i, r) in reqs.iter().enumerate() {
             let seq = self.next_seq();
-            buf.extend(encode_request(r, self.family, seq, self.pid));
+            let flags = if i == last {
+                NLM_F_REQUEST | NLM_F_ACK
+            } else {
+                NLM_F_REQUEST
+            };
+            buf.extend(encode_request_with(
+                r,
+                self.family,
+                flags,
+                seq,
+                self.conn.pid,
+            ));
         }
         let mut results: Vec<Option<Result<(), Errno>>> = vec![None; reqs.len()];
-        if let Err(e) = self.send_all(&buf) {
+        if let Err(e) = self.conn.send_all(&buf) {
             return vec![Err(e); reqs.len()];
         }
-        let mut pending = reqs.len();
-        while pending > 0 {
-            let n = match self.recv_once() {
-                Ok(Some(n)) => n,
-                Ok(None) | Err(_) => break,
+        let pid = self.conn.pid;
+        let mut done = reqs.is_empty();
+        while !done {
+            let n = match self.conn.recv_once() {
+                Ok(Recv::Data(n)) => n,
+                _ => break,
             };
-            let buf = self.rbuf.get(..n).unwrap_or(&[]);
+            let buf = self.conn.rbuf.get(..n).unwrap_or(&[]);
             for m in split_messages(buf) {
                 let Ok(m) = m else { break };
-                if m.hdr.ty != NLMSG_ERROR || (m.hdr.pid != self.pid && m.hdr.pid != 0) {
+                if m.hdr.ty != NLMSG_ERROR || (m.hdr.pid != pid && m.hdr.pid != 0) {
                     continue;
                 }
                 let idx = m.hdr.seq.wrapping_sub(first) as usize;
@@ -338,19 +440,24 @@ impl GenlIpvs {
                     continue;
                 };
                 if slot.is_none() {
-                    let r = match m.error_code() {
+                    *slot = Some(match m.error_code() {
                         Ok(0) => Ok(()),
                         Ok(c) => Err(c),
                         Err(_) => Err(EINVAL),
-                    };
-                    *slot = Some(r);
-                    pending -= 1;
+                    });
+                }
+                if idx == last {
+                    done = true;
                 }
             }
         }
         results
             .into_iter()
-            .map(|r| r.unwrap_or(Err(EINVAL)))
+            .map(|r| match r {
+                Some(r) => r,
+                None if done => Ok(()),
+                None => Err(EINVAL),
+            })
             .collect()
     }
 }
@@ -416,7 +523,7 @@ impl Ipvs for GenlIpvs {
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Errno> {
-        self.query(&Query::Services, decode_service)
+        self.query(&Query::Services, false, decode_service)
     }
 
     fn service(&mut self, svc: &Service) -> Result<Service, Errno> {
@@ -425,7 +532,7 @@ impl Ipvs for GenlIpvs {
 
     fn dests(&mut self, svc: &Service) -> Result<Vec<Dest>, Errno> {
         let af = svc.af;
-        self.query(&Query::Dests(svc.clone()), |b| decode_dest(b, af))
+        self.query(&Query::Dests(svc.clone()), true, |b| decode_dest(b, af))
     }
 
     fn timeouts(&mut self) -> Result<Timeouts, Errno> {
@@ -433,16 +540,16 @@ impl Ipvs for GenlIpvs {
     }
 
     fn daemons(&mut self) -> Result<Vec<Daemon>, Errno> {
-        self.query(&Query::Daemons, decode_daemon)
+        self.query(&Query::Daemons, false, decode_daemon)
     }
 
     fn execute(&mut self, req: &Request) -> Result<(), Errno> {
         let seq = self.next_seq();
-        let bytes = encode_request(req, self.family, seq, self.pid);
-        self.send_all(&bytes)?;
-        match self.read_until_done(seq, false, |_| Ok(())) {
+        let bytes = encode_request(req, self.family, seq, self.conn.pid);
+        self.conn.send_all(&bytes)?;
+        match self.conn.read_until_done(seq, false, |_| Ok(())) {
             Ok(r) => r,
-            Err(Flow::Overrun) => Err(EINVAL),
+            Err(_) => Err(EINVAL),
         }
     }
 
