@@ -153,7 +153,7 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
         if opts.nosort {
             v
         } else {
-            output::sort::sort_dests(&v)
+            output::sort::sort_dests(v)
         }
     };
     if opts.connection {
@@ -186,7 +186,7 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
             let info = k.info()?;
             let mut services = k.services()?;
             if !opts.nosort {
-                services = output::sort::sort_services(&services);
+                services = output::sort::sort_services(services);
             }
             let mut t = Vec::new();
             for svc in services {

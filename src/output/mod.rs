@@ -287,13 +287,13 @@ fn list_all<W: Write + ?Sized>(
     let services = k
         .services()
         .map_err(|errno| ListError::Kernel { op: *op, errno })?;
-    let services = if fmt.nosort {
-        services
+    let order: Vec<usize> = if fmt.nosort {
+        (0..services.len()).collect()
     } else {
-        sort::sort_services(&services)
+        sort::merge_order(&services, &sort::cmp_services)
     };
     w.write_all(format::title(fmt.view).as_bytes())?;
-    for s in &services {
+    for s in order.iter().filter_map(|&i| services.get(i)) {
         print_service(env, w, k, s, fmt, op)?;
     }
     Ok(())
@@ -325,7 +325,7 @@ fn print_service<W: Write + ?Sized>(
     let dests = if fmt.nosort {
         dests
     } else {
-        sort::sort_dests(&dests)
+        sort::sort_dests(dests)
     };
     // fwmark services report protocol 0: their ports are never named.
     let proto = if s.fwmark != 0 { 0 } else { s.protocol };

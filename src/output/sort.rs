@@ -6,27 +6,70 @@
 
 use crate::model::{Dest, RawAddr, Service, AF_INET6};
 
-/// glibc's `msort`: split into ⌊n/2⌋ and the rest, sort both, merge
-/// taking the first part's head while `cmp(first, second) <= 0`.
-pub fn merge_sort<T: Clone>(items: &[T], cmp: &dyn Fn(&T, &T) -> i32) -> Vec<T> {
-    if items.len() <= 1 {
-        return items.to_vec();
+/// glibc's `msort` over positions: the order in which `items` sort.
+/// Split into ⌊n/2⌋ and the rest, sort both, merge taking the first
+/// part's head while `cmp(first, second) <= 0`. Only positions move (no
+/// element is copied), with one scratch array.
+pub fn merge_order<T>(items: &[T], cmp: &dyn Fn(&T, &T) -> i32) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut scratch = vec![0usize; items.len()];
+    msort(
+        &mut order,
+        &mut scratch,
+        &|i, j| match (items.get(i), items.get(j)) {
+            (Some(a), Some(b)) => cmp(a, b),
+            _ => 0,
+        },
+    );
+    order
+}
+
+fn msort(idx: &mut [usize], scratch: &mut [usize], cmp: &dyn Fn(usize, usize) -> i32) {
+    let n = idx.len();
+    if n <= 1 {
+        return;
     }
-    let (a, b) = items.split_at(items.len() / 2);
-    let a = merge_sort(a, cmp);
-    let b = merge_sort(b, cmp);
-    let mut out = Vec::with_capacity(items.len());
-    let mut ia = a.into_iter().peekable();
-    let mut ib = b.into_iter().peekable();
-    while let (Some(x), Some(y)) = (ia.peek(), ib.peek()) {
-        let next = if cmp(x, y) <= 0 { ia.next() } else { ib.next() };
-        if let Some(v) = next {
-            out.push(v);
+    let (a, b) = idx.split_at_mut(n / 2);
+    msort(a, scratch, cmp);
+    msort(b, scratch, cmp);
+    let (mut ia, mut ib) = (a.iter().peekable(), b.iter().peekable());
+    let mut out = scratch.iter_mut();
+    while let (Some(&&x), Some(&&y)) = (ia.peek(), ib.peek()) {
+        let v = if cmp(x, y) <= 0 {
+            ia.next();
+            x
+        } else {
+            ib.next();
+            y
+        };
+        if let Some(slot) = out.next() {
+            *slot = v;
         }
     }
-    out.extend(ia);
-    out.extend(ib);
-    out
+    for (slot, &v) in out.zip(ia.chain(ib)) {
+        *slot = v;
+    }
+    if let Some(merged) = scratch.get(..n) {
+        idx.copy_from_slice(merged);
+    }
+}
+
+/// `items` in [`merge_order`], moved (not cloned) into place.
+pub fn sort_by_order<T>(items: Vec<T>, cmp: &dyn Fn(&T, &T) -> i32) -> Vec<T> {
+    let order = merge_order(&items, cmp);
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+        .collect()
+}
+
+/// glibc's `msort` of a slice, as a sorted copy.
+pub fn merge_sort<T: Clone>(items: &[T], cmp: &dyn Fn(&T, &T) -> i32) -> Vec<T> {
+    merge_order(items, cmp)
+        .iter()
+        .filter_map(|&i| items.get(i).cloned())
+        .collect()
 }
 
 /// The `n`th 32-bit word of an address, read in network order.
@@ -91,12 +134,12 @@ pub fn cmp_dests(a: &Dest, b: &Dest) -> i32 {
     i32::from(a.port) - i32::from(b.port)
 }
 
-pub fn sort_services(s: &[Service]) -> Vec<Service> {
-    merge_sort(s, &cmp_services)
+pub fn sort_services(s: Vec<Service>) -> Vec<Service> {
+    sort_by_order(s, &cmp_services)
 }
 
-pub fn sort_dests(d: &[Dest]) -> Vec<Dest> {
-    merge_sort(d, &cmp_dests)
+pub fn sort_dests(d: Vec<Dest>) -> Vec<Dest> {
+    sort_by_order(d, &cmp_dests)
 }
 
 #[cfg(test)]
@@ -130,6 +173,45 @@ mod tests {
         }
     }
 
+    /// The textbook form of glibc's msort (copying halves), to check the
+    /// position-sorting one against, on comparisons that are not a total
+    /// order (wrapping differences) as ipvsadm's are not.
+    type Pair = (u32, u32);
+
+    fn copying_msort(v: &[Pair], cmp: &dyn Fn(&Pair, &Pair) -> i32) -> Vec<Pair> {
+        if v.len() <= 1 {
+            return v.to_vec();
+        }
+        let (a, b) = v.split_at(v.len() / 2);
+        let (a, b) = (copying_msort(a, cmp), copying_msort(b, cmp));
+        let (mut i, mut j, mut out) = (0, 0, Vec::new());
+        while i < a.len() && j < b.len() {
+            if cmp(&a[i], &b[j]) <= 0 {
+                out.push(a[i]);
+                i += 1;
+            } else {
+                out.push(b[j]);
+                j += 1;
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        out
+    }
+
+    #[test]
+    fn position_sort_matches_the_copying_msort() {
+        let mut rng = crate::testkit::Rng::new(7);
+        let cmp = |a: &(u32, u32), b: &(u32, u32)| wrap(a.0, b.0);
+        for n in 0..200 {
+            let v: Vec<(u32, u32)> = (0..n)
+                .map(|i| (rng.next() as u32 | (rng.below(2) as u32) << 31, i as u32))
+                .collect();
+            assert_eq!(merge_sort(&v, &cmp), copying_msort(&v, &cmp), "n={n}");
+            assert_eq!(sort_by_order(v.clone(), &cmp), copying_msort(&v, &cmp));
+        }
+    }
+
     #[test]
     fn reference_order_example() {
         let input = vec![
@@ -148,7 +230,7 @@ mod tests {
             svc(IPPROTO_TCP, "::1", 80),
             svc(IPPROTO_TCP, "8000::1", 80),
         ];
-        let out: Vec<String> = sort_services(&input).iter().map(key).collect();
+        let out: Vec<String> = sort_services(input.clone()).iter().map(key).collect();
         assert_eq!(
             out,
             vec![
@@ -198,12 +280,12 @@ mod tests {
             d("192.168.1.1", 8080),
             d("192.168.1.1", 80),
         ];
-        let out = sort_dests(&v);
+        let out = sort_dests(v.clone());
         assert_eq!(out[0].port, 80);
         assert_eq!(out[0].ip().to_string(), "192.168.1.1");
         assert_eq!(out[1].port, 8080);
         // 200.x sorts before 10.x (difference ≥ 2^31 wraps)
         let v = vec![d("10.0.0.1", 1), d("200.0.0.1", 1)];
-        assert_eq!(sort_dests(&v)[0].ip().to_string(), "200.0.0.1");
+        assert_eq!(sort_dests(v.clone())[0].ip().to_string(), "200.0.0.1");
     }
 }
