@@ -20,17 +20,24 @@ use crate::kernel::{Ipvs, Request};
 
 /// Longest token ipvsadm's line reader keeps in one piece.
 const MAX_TOKEN: usize = 4096;
-/// Changes queued before they are sent.
-const BATCH: usize = 4096;
+/// Changes queued before they are sent: one transport batch, so the
+/// queue's memory is small and reused.
+const BATCH: usize = crate::transport::BATCH;
 
 /// Split one input line into ipvsadm's argument words.
 pub fn tokenize(line: &[u8]) -> Vec<String> {
-    line.split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .filter(|t| !t.is_empty())
-        .flat_map(|t| t.chunks(MAX_TOKEN))
-        .map(|t| String::from_utf8_lossy(t).into_owned())
-        .filter(|t| t != "ipvsadm")
-        .collect()
+    let mut words = Vec::new();
+    for run in line.split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+        for t in run.chunks(MAX_TOKEN) {
+            if t != b"ipvsadm" {
+                words.push(match std::str::from_utf8(t) {
+                    Ok(s) => s.to_owned(),
+                    Err(_) => String::from_utf8_lossy(t).into_owned(),
+                });
+            }
+        }
+    }
+    words
 }
 
 /// Send the queued changes and report each result in order; returns the
@@ -51,7 +58,7 @@ fn flush(pending: &mut Vec<Request>, k: &mut dyn Ipvs, s: &mut Session<'_>, mut 
 /// Run `-R` over `input`; returns the exit status.
 pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
     let mut rc = 0;
-    let mut pending: Vec<Request> = Vec::new();
+    let mut pending: Vec<Request> = Vec::with_capacity(BATCH);
     let mut line = Vec::new();
     loop {
         line.clear();

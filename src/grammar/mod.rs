@@ -137,8 +137,12 @@ impl ParseError {
 /// Uses the C library resolver, and popt's `POSIXLY_CORRECT` /
 /// `POSIX_ME_HARDER` environment switch (first leftover ends options).
 pub fn parse(argv0: &str, args: &[String]) -> Result<Command, ParseError> {
-    let posix = std::env::var_os("POSIXLY_CORRECT").is_some()
-        || std::env::var_os("POSIX_ME_HARDER").is_some();
+    // Read once: `-R` parses every line.
+    static POSIX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let posix = *POSIX.get_or_init(|| {
+        std::env::var_os("POSIXLY_CORRECT").is_some()
+            || std::env::var_os("POSIX_ME_HARDER").is_some()
+    });
     parse_with(argv0, args, &SystemResolver, posix)
 }
 

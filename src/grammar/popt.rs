@@ -9,6 +9,8 @@
 //! interprets values. Errors carry popt's kind; the caller turns them into
 //! ipvsadm's messages using [`Popt::bad_option`].
 
+use std::borrow::Cow;
+
 use super::options::{find_long, find_short, ArgKind, OptSpec};
 
 /// popt's errors that can occur with ipvsadm's table.
@@ -36,16 +38,17 @@ impl PoptError {
 /// One option as returned by popt, with its argument (`None` for flags and
 /// for `-p` without a value).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Got {
+pub struct Got<'a> {
     pub spec: &'static OptSpec,
-    pub arg: Option<String>,
+    /// Borrowed from argv unless `!#:+` substitution rewrote it.
+    pub arg: Option<Cow<'a, str>>,
 }
 
 /// The tokenizer state (popt's context with a single option stack entry).
 #[derive(Debug)]
-pub struct Popt {
-    /// argv including argv[0] at index 0.
-    words: Vec<String>,
+pub struct Popt<'a> {
+    /// argv including argv[0] at index 0, each cut at its first NUL.
+    words: Vec<&'a str>,
     /// Words consumed by `!#:+` substitution (skipped later).
     taken: Vec<bool>,
     next: usize,
@@ -53,19 +56,18 @@ pub struct Popt {
     cluster: Option<(usize, usize)>,
     rest_leftover: bool,
     posix_me_harder: bool,
-    leftovers: Vec<String>,
+    leftovers: Vec<&'a str>,
     next_leftover: usize,
 }
 
-impl Popt {
+impl<'a> Popt<'a> {
     /// `argv0` is the program name; `args` the words after it. Words are cut
     /// at an embedded NUL as C would see them.
-    pub fn new(argv0: &str, args: &[String], posix_me_harder: bool) -> Popt {
+    pub fn new(argv0: &'a str, args: &'a [String], posix_me_harder: bool) -> Popt<'a> {
         let mut words = Vec::with_capacity(args.len() + 1);
-        words.push(argv0.to_string());
+        words.push(argv0);
         for a in args {
-            let cut = a.split('\0').next().unwrap_or("");
-            words.push(cut.to_string());
+            words.push(a.split('\0').next().unwrap_or(""));
         }
         let n = words.len();
         Popt {
@@ -80,18 +82,21 @@ impl Popt {
         }
     }
 
-    fn word(&self, i: usize) -> &str {
-        self.words.get(i).map_or("", String::as_str)
+    fn word(&self, i: usize) -> &'a str {
+        self.words.get(i).copied().unwrap_or("")
     }
 
     /// The word popt reports for errors: the last argv word consumed.
-    pub fn bad_option(&self) -> &str {
+    pub fn bad_option(&self) -> &'a str {
         self.word(self.next.saturating_sub(1))
     }
 
     /// The next leftover (non-option) word, in order (`poptGetArg`).
     pub fn get_arg(&mut self) -> Option<String> {
-        let a = self.leftovers.get(self.next_leftover).cloned();
+        let a = self
+            .leftovers
+            .get(self.next_leftover)
+            .map(|w| w.to_string());
         if a.is_some() {
             self.next_leftover += 1;
         }
@@ -117,9 +122,9 @@ impl Popt {
     }
 
     /// `expandNextArg`: every `!#:+` becomes the next unused plain word.
-    fn expand(&mut self, s: &str) -> String {
+    fn expand(&mut self, s: &'a str) -> Cow<'a, str> {
         if !s.contains("!#:+") {
-            return s.to_string();
+            return Cow::Borrowed(s);
         }
         let bytes = s.as_bytes();
         let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
@@ -139,13 +144,13 @@ impl Popt {
             }
             out.push(c);
         }
-        String::from_utf8_lossy(&out).into_owned()
+        Cow::Owned(String::from_utf8_lossy(&out).into_owned())
     }
 
     /// `poptGetNextOpt`: the next option, `None` at the end of argv.
-    pub fn next_opt(&mut self) -> Option<Result<Got, PoptError>> {
+    pub fn next_opt(&mut self) -> Option<Result<Got<'a>, PoptError>> {
         loop {
-            let mut long_arg: Option<String> = None;
+            let mut long_arg: Option<&'a str> = None;
             let mut opt: Option<&'static OptSpec> = None;
 
             if self.cluster.is_none() {
@@ -158,7 +163,7 @@ impl Popt {
                     continue;
                 }
                 self.next += 1;
-                let w = self.word(idx).to_string();
+                let w = self.word(idx);
                 if self.rest_leftover || !w.starts_with('-') || w == "-" {
                     if self.posix_me_harder {
                         self.rest_leftover = true;
@@ -172,7 +177,7 @@ impl Popt {
                 }
                 if let Some(body) = w.strip_prefix("--") {
                     let (name, arg) = match body.split_once('=') {
-                        Some((n, a)) => (n, Some(a.to_string())),
+                        Some((n, a)) => (n, Some(a)),
                         None => (body, None),
                     };
                     match find_long(name) {
@@ -214,15 +219,14 @@ impl Popt {
                 }
                 ArgKind::Required | ArgKind::Optional => {
                     let arg = if let Some(la) = long_arg {
-                        Some(self.expand(&la))
+                        Some(self.expand(la))
                     } else if let Some((wi, pos)) = self.cluster.take() {
                         let w = self.word(wi);
                         let mut rest = w.get(pos..).unwrap_or("");
                         if let Some(r) = rest.strip_prefix('=') {
                             rest = r;
                         }
-                        let rest = rest.to_string();
-                        Some(self.expand(&rest))
+                        Some(self.expand(rest))
                     } else if self.next >= self.words.len() {
                         if spec.arg == ArgKind::Required {
                             return Some(Err(PoptError::MissingArgument));
@@ -232,9 +236,9 @@ impl Popt {
                     {
                         None
                     } else {
-                        let w = self.word(self.next).to_string();
+                        let w = self.word(self.next);
                         self.next += 1;
-                        Some(self.expand(&w))
+                        Some(self.expand(w))
                     };
                     return Some(Ok(Got { spec, arg }));
                 }
@@ -256,7 +260,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(r) = p.next_opt() {
             match r {
-                Ok(g) => out.push(Ok((g.spec.id, g.arg))),
+                Ok(g) => out.push(Ok((g.spec.id, g.arg.map(Cow::into_owned)))),
                 Err(e) => {
                     out.push(Err((e, p.bad_option().to_string())));
                     break;
