@@ -1,6 +1,6 @@
 # ipvsadm-rs: build, install and uninstall.
 #
-#   make                       cargo build --release
+#   make                       build the release binary (static; STATIC=0: dynamic)
 #   make install               install under PREFIX (default /usr/local)
 #   make install DESTDIR=/tmp/stage PREFIX=/usr
 #   make install BIN=target/debug/ipvsadm   install a binary built elsewhere
@@ -42,8 +42,18 @@ BIN ?= $(RELEASE_BIN)
 
 all: build
 
+# Linked statically by default: no dynamic loader at start-up, which is most of
+# the cost of a single `ipvsadm -A` (about half of it in the guest lab). The C
+# library is then the one of the build: rebuild after a glibc security update,
+# or build with STATIC=0 for a binary that follows the system's libc.
+STATIC ?= 1
+
 build:
-	$(CARGO) build --release
+ifeq ($(STATIC),1)
+	$(CARGO) rustc --release --bin ipvsadm -- -C target-feature=+crt-static
+else
+	$(CARGO) build --release --bin ipvsadm
+endif
 
 $(RELEASE_BIN): build
 

@@ -214,13 +214,13 @@ fn corpus_pass() -> &'static [diff::Summary] {
         let cases = corpus();
         let cfg = diff::Config::with_candidates(
             support::REAL_IPVSADM,
-            vec![support::OUR_IPVSADM.into(), support::REAL_IPVSADM.into()],
+            vec![support::ours().into(), support::REAL_IPVSADM.into()],
         );
         announce(&format!(
             "\n== differential corpus: {} cases, each through {} (reference), {} (ours) and {} again\n",
             cases.len(),
             support::REAL_IPVSADM,
-            support::OUR_IPVSADM,
+            support::ours(),
             support::REAL_IPVSADM
         ));
         let started = std::time::Instant::now();

@@ -119,7 +119,7 @@ fn not_root_every_command_like_ipvsadm() {
         let mut n = 0;
         for (args, stdin) in cmds {
             let real = as_nobody(support::REAL_IPVSADM, args, *stdin);
-            let ours = as_nobody(support::OUR_IPVSADM, args, *stdin);
+            let ours = as_nobody(support::ours(), args, *stdin);
             assert_eq!(
                 ours, real,
                 "as nobody: ipvsadm {args:?} (left ours, right real)"
@@ -157,7 +157,7 @@ fn restore_in_netns(program: &'static str, input: String) -> (Output, String) {
 
 fn restore_real_vs_ours(what: &str, input: &str) -> (Output, String) {
     let real = restore_in_netns(support::REAL_IPVSADM, input.to_string());
-    let ours = restore_in_netns(support::OUR_IPVSADM, input.to_string());
+    let ours = restore_in_netns(support::ours(), input.to_string());
     assert_eq!(ours.0.exit, real.0.exit, "{what}: exit (ours, real)");
     assert_eq!(
         text(&ours.0.stderr),
@@ -265,7 +265,7 @@ fn output_pipe_closed_early_like_ipvsadm() {
         for i in 0..SERVICES {
             rules.push_str(&format!("-A -t {} -s rr\n", svc(i)));
         }
-        let o = restore(support::OUR_IPVSADM, &rules);
+        let o = restore(support::ours(), &rules);
         assert_eq!(o.exit, Exit::Code(0), "{o:?}");
         for (trap, list) in [
             ("", "-L -n"),
@@ -286,7 +286,7 @@ fn output_pipe_closed_early_like_ipvsadm() {
                 text(&o.stdout)
             };
             let real = run(support::REAL_IPVSADM);
-            let ours = run(support::OUR_IPVSADM);
+            let ours = run(support::ours());
             assert_eq!(ours, real, "`{trap} ipvsadm {list} | head -1` (ours, real)");
             assert_eq!(
                 real.lines().count(),
@@ -385,7 +385,7 @@ fn listing_while_another_process_changes_the_table() {
                 rules.push_str(&format!("-a -t {} -r 10.200.0.2:80 -m -w 1\n", svc(i)));
             }
         }
-        assert_eq!(restore(support::OUR_IPVSADM, &rules).exit, Exit::Code(0));
+        assert_eq!(restore(support::ours(), &rules).exit, Exit::Code(0));
         let quiet = Instant::now();
         assert_eq!(support::our_ipvsadm(&["-L", "-n"]).exit, Exit::Code(0));
         let quiet = quiet.elapsed();
@@ -510,7 +510,7 @@ fn two_restores(a: &str, b: &str) -> [(String, String); 2] {
         "cd {d} && {o} -R <a >ao 2>ae & p1=$!; cd {d} && {o} -R <b >bo 2>be & p2=$!; \
          wait $p1; echo $? >{d}/ac; wait $p2; echo $? >{d}/bc",
         d = dir.display(),
-        o = support::OUR_IPVSADM
+        o = support::ours()
     );
     sh_ok(&script);
     let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap_or_default();

@@ -244,7 +244,7 @@ fn differential_fuzz() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x1905_2026);
     let cases = cases(seed, n);
-    let cfg = diff::Config::new(support::REAL_IPVSADM, support::OUR_IPVSADM);
+    let cfg = diff::Config::new(support::REAL_IPVSADM, support::ours());
     let s = diff::run_cases(&cases, &cfg, &mut |text| {
         if !text.ends_with("... ok\n") {
             print!("{text}");

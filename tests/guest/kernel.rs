@@ -531,7 +531,7 @@ fn non_root_gets_eperm_like_ipvsadm() {
                 .starts_with("Can't initialize ipvs: Permission denied (you must be root)\n"),
             "{real:?}"
         );
-        assert_eq!(as_nobody(support::OUR_IPVSADM), real);
+        assert_eq!(as_nobody(support::ours()), real);
     });
 }
 
@@ -581,7 +581,7 @@ fn module_loading_like_ipvsadm() {
         ),
         "{text}"
     );
-    assert_eq!(without(support::OUR_IPVSADM), real);
+    assert_eq!(without(support::ours()), real);
     assert!(support::sh("grep -q '^ip_vs ' /proc/modules").exit != Exit::Code(0));
     // with the modules available, ours loads ip_vs itself (its modprobe fallback)
     let ours = support::our_ipvsadm(&["-L", "-n"]);

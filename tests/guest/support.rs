@@ -12,8 +12,17 @@ use std::time::Duration;
 
 /// Debian's ipvsadm 1.31, the reference.
 pub const REAL_IPVSADM: &str = "/usr/sbin/ipvsadm";
-/// Our binary, as built by cargo for this test target.
-pub const OUR_IPVSADM: &str = env!("CARGO_BIN_EXE_ipvsadm");
+/// Our binary under test: `$IPVSADM_UNDER_TEST` when set (lab/test-all sets the static
+/// release build that `make install` ships), else the one cargo built for this test target.
+pub fn ours() -> &'static str {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        std::env::var("IPVSADM_UNDER_TEST")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_ipvsadm").to_string())
+    })
+}
 
 /// How long one process may run before it is killed and reported as timed out.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -157,7 +166,7 @@ pub fn real_ipvsadm(args: &[&str]) -> Output {
 /// Runs our ipvsadm (argv[0] "ipvsadm") with the given arguments.
 pub fn our_ipvsadm(args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    run(Path::new(OUR_IPVSADM), "ipvsadm", &args, None)
+    run(Path::new(ours()), "ipvsadm", &args, None)
 }
 
 fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
