@@ -441,7 +441,13 @@ pub fn run_cases(cases: &[Case], cfg: &Config, progress: &mut dyn FnMut(&str)) -
 
 /// Runs every case on the reference and on every candidate and compares; returns one summary
 /// per candidate. `progress(candidate index, case report)` sees each case's report in case
-/// order, as soon as it and all cases before it are done.
+/// order.
+///
+/// Cases run `cfg.jobs` at a time, each in its own namespace. The 6.1 kernel keeps one
+/// service table for all namespaces and a dump resumes by position in it, so a namespace
+/// changing its services while another's `-L`/`-S` dump is between two chunks can make that
+/// dump repeat or skip a service (seen with Debian's ipvsadm against itself). A case that
+/// differs is therefore run once more, alone, and judged on that run; its report says so.
 pub fn run_cases_multi(
     cases: &[Case],
     cfg: &Config,
@@ -449,7 +455,6 @@ pub fn run_cases_multi(
 ) -> Vec<Summary> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Vec<SideRun>>>> = Mutex::new(vec![None; cases.len()]);
-    let done = std::sync::Condvar::new();
     let mut programs = vec![cfg.reference.clone()];
     programs.extend(cfg.candidates.iter().cloned());
     let mut summaries: Vec<Summary> = cfg
@@ -460,65 +465,84 @@ pub fn run_cases_multi(
             ..Summary::default()
         })
         .collect();
+    let run_alone = |case: &Case| {
+        // Each case runs on a thread of its own, so its namespace dies with it.
+        let case_c = case.clone();
+        let programs_c = programs.clone();
+        let reader = cfg.state_reader.clone();
+        std::thread::spawn(move || run_case(&case_c, &programs_c, &reader))
+            .join()
+            .unwrap_or_else(|_| {
+                vec![
+                    SideRun {
+                        setup_failures: vec!["the runner thread panicked".into()],
+                        ..SideRun::default()
+                    };
+                    programs.len()
+                ]
+            })
+    };
 
     std::thread::scope(|scope| {
         for _ in 0..cfg.jobs.max(1) {
             scope.spawn(|| loop {
                 let ci = next.fetch_add(1, Ordering::SeqCst);
                 let Some(case) = cases.get(ci) else { break };
-                // Each case runs on a thread of its own, so its namespace dies with it.
-                let case_c = case.clone();
-                let programs_c = programs.clone();
-                let reader = cfg.state_reader.clone();
-                let r = std::thread::spawn(move || run_case(&case_c, &programs_c, &reader))
-                    .join()
-                    .unwrap_or_else(|_| {
-                        vec![
-                            SideRun {
-                                setup_failures: vec!["the runner thread panicked".into()],
-                                ..SideRun::default()
-                            };
-                            programs.len()
-                        ]
-                    });
+                let r = run_alone(case);
                 if let Ok(mut res) = results.lock() {
                     if let Some(slot) = res.get_mut(ci) {
                         *slot = Some(r);
                     }
                 }
-                done.notify_all();
             });
         }
-        // Report in case order as results complete.
-        for (ci, case) in cases.iter().enumerate() {
-            let sides = {
-                let mut res = match results.lock() {
-                    Ok(r) => r,
-                    Err(p) => p.into_inner(),
-                };
-                loop {
-                    if let Some(r) = res.get_mut(ci).and_then(Option::take) {
-                        break r;
-                    }
-                    res = match done.wait(res) {
-                        Ok(r) => r,
-                        Err(p) => p.into_inner(),
-                    };
-                }
-            };
+    });
+    let mut results = match results.into_inner() {
+        Ok(r) => r,
+        Err(p) => p.into_inner(),
+    };
+
+    for (ci, case) in cases.iter().enumerate() {
+        let Some(mut sides) = results.get_mut(ci).and_then(Option::take) else {
+            continue;
+        };
+        let differs = |sides: &[SideRun]| {
             let Some(reference) = sides.first() else {
+                return false;
+            };
+            summaries.iter().enumerate().any(|(k, sum)| {
+                let mut scratch = sum.clone();
+                sides.get(k + 1).is_some_and(|candidate| {
+                    compare_case(case, reference, candidate, &mut scratch);
+                    scratch.mismatches != sum.mismatches
+                })
+            })
+        };
+        let mut note = String::new();
+        if cfg.jobs > 1 && differs(&sides) {
+            sides = run_alone(case);
+            note = format!(
+                "case {} differed when run beside other cases; run again alone: {}\n",
+                case.name,
+                if differs(&sides) {
+                    "differs again"
+                } else {
+                    "identical"
+                }
+            );
+        }
+        let Some(reference) = sides.first() else {
+            continue;
+        };
+        for (k, sum) in summaries.iter_mut().enumerate() {
+            let Some(candidate) = sides.get(k + 1) else {
                 continue;
             };
-            for (k, sum) in summaries.iter_mut().enumerate() {
-                let Some(candidate) = sides.get(k + 1) else {
-                    continue;
-                };
-                let text = compare_case(case, reference, candidate, sum);
-                progress(k, &text);
-                sum.report.push_str(&text);
-            }
+            let text = note.clone() + &compare_case(case, reference, candidate, sum);
+            progress(k, &text);
+            sum.report.push_str(&text);
         }
-    });
+    }
     for sum in &mut summaries {
         let lines = sum.summary_lines();
         sum.report.push_str(&lines);
