@@ -146,6 +146,36 @@ mod tests {
     }
 
     #[test]
+    fn long_input_reports_in_line_order_across_batches() {
+        // Several batches: duplicates (kernel errors) spread over them, a
+        // listing in the middle, a syntax error at the end; everything up
+        // to it is made and reported in order, nothing after it.
+        let mut input = String::new();
+        let mut want_err = String::new();
+        for i in 0..1500 {
+            input += &format!("-A -t 10.0.{}.{}:80\n", i / 250, i % 250 + 1);
+            if i % 97 == 0 {
+                input += &format!("-A -t 10.0.{}.{}:80\n", i / 250, i % 250 + 1);
+                want_err += "Service already exists\n";
+            }
+            if i == 700 {
+                input += "-a -t 10.9.9.9:80 -r 10.0.0.1\n-L -n -t 10.0.2.201:80\n";
+                want_err += "Service not defined\n";
+            }
+        }
+        input += "-A -t 10.1.0.1:80 -w 1\n-A -t 10.1.0.2:80\n";
+        want_err += "Illegal 'weight' option with the 'add-service' command\n";
+        let mut k = MemIpvs::default();
+        let (rc, out, err) = restore(&mut k, &input);
+        assert_eq!(err, want_err);
+        // The listing in the middle sees the change made just before it.
+        assert!(out.ends_with("TCP  10.0.2.201:80 wlc\n"), "{out}");
+        assert_eq!(rc, 2);
+        assert_eq!(k.services.len(), 1500);
+        assert_eq!(k.log.len(), 1500 + 1500usize.div_ceil(97) + 1);
+    }
+
+    #[test]
     fn kernel_error_is_printed_and_the_run_goes_on() {
         let mut k = MemIpvs::default();
         let (rc, _, err) = restore(
