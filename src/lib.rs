@@ -19,6 +19,7 @@ pub mod model;
 pub mod netns;
 pub mod output;
 pub mod restore;
+pub mod sys;
 #[doc(hidden)]
 pub mod testkit;
 pub mod transport;

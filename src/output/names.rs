@@ -47,115 +47,14 @@ impl Names for NoNames {
 /// exactly as they do for ipvsadm.
 pub struct SystemNames;
 
-#[cfg(target_env = "gnu")]
-mod sys {
-    use libc::{c_char, c_int, c_void, hostent, servent, size_t, socklen_t};
-
-    extern "C" {
-        pub fn gethostbyaddr_r(
-            addr: *const c_void,
-            len: socklen_t,
-            af: c_int,
-            ret: *mut hostent,
-            buf: *mut c_char,
-            buflen: size_t,
-            result: *mut *mut hostent,
-            h_errnop: *mut c_int,
-        ) -> c_int;
-        pub fn getservbyport_r(
-            port: c_int,
-            proto: *const c_char,
-            result_buf: *mut servent,
-            buf: *mut c_char,
-            buflen: size_t,
-            result: *mut *mut servent,
-        ) -> c_int;
-    }
-}
-
-/// Largest scratch buffer tried for one lookup.
-#[cfg(target_env = "gnu")]
-const MAX_LOOKUP_BUF: usize = 1 << 20;
-
-#[cfg(target_env = "gnu")]
 impl Names for SystemNames {
     fn host(&self, af: u16, addr: &RawAddr) -> Option<Vec<u8>> {
-        let len: libc::socklen_t = if af == AF_INET { 4 } else { 16 };
-        let mut size = 1024usize;
-        loop {
-            let mut buf = vec![0 as libc::c_char; size];
-            // SAFETY: hostent is plain old data; all-zero is a valid value.
-            let mut ent: libc::hostent = unsafe { std::mem::zeroed() };
-            let mut result: *mut libc::hostent = std::ptr::null_mut();
-            let mut herr: libc::c_int = 0;
-            // SAFETY: addr points to 16 readable bytes (len ≤ 16); ent,
-            // buf (size bytes), result and herr are valid for writing.
-            let rc = unsafe {
-                sys::gethostbyaddr_r(
-                    addr.as_ptr().cast(),
-                    len,
-                    libc::c_int::from(af),
-                    &mut ent,
-                    buf.as_mut_ptr(),
-                    buf.len(),
-                    &mut result,
-                    &mut herr,
-                )
-            };
-            if rc == libc::ERANGE && size < MAX_LOOKUP_BUF {
-                size *= 4;
-                continue;
-            }
-            if rc != 0 || result.is_null() || ent.h_name.is_null() {
-                return None;
-            }
-            // SAFETY: on success h_name is a NUL-terminated string inside buf.
-            let name = unsafe { std::ffi::CStr::from_ptr(ent.h_name) };
-            return Some(name.to_bytes().to_vec());
-        }
+        let len = if af == AF_INET { 4 } else { 16 };
+        crate::sys::host_name(libc::c_int::from(af), addr, len)
     }
 
     fn service(&self, port: u16, proto: &str) -> Option<Vec<u8>> {
-        let proto = std::ffi::CString::new(proto).ok()?;
-        let mut size = 1024usize;
-        loop {
-            let mut buf = vec![0 as libc::c_char; size];
-            // SAFETY: servent is plain old data; all-zero is a valid value.
-            let mut ent: libc::servent = unsafe { std::mem::zeroed() };
-            let mut result: *mut libc::servent = std::ptr::null_mut();
-            // SAFETY: proto is NUL-terminated; ent, buf (size bytes) and
-            // result are valid for writing. The port is in network order.
-            let rc = unsafe {
-                sys::getservbyport_r(
-                    libc::c_int::from(port.to_be()),
-                    proto.as_ptr(),
-                    &mut ent,
-                    buf.as_mut_ptr(),
-                    buf.len(),
-                    &mut result,
-                )
-            };
-            if rc == libc::ERANGE && size < MAX_LOOKUP_BUF {
-                size *= 4;
-                continue;
-            }
-            if rc != 0 || result.is_null() || ent.s_name.is_null() {
-                return None;
-            }
-            // SAFETY: on success s_name is a NUL-terminated string inside buf.
-            let name = unsafe { std::ffi::CStr::from_ptr(ent.s_name) };
-            return Some(name.to_bytes().to_vec());
-        }
-    }
-}
-
-#[cfg(not(target_env = "gnu"))]
-impl Names for SystemNames {
-    fn host(&self, _af: u16, _addr: &RawAddr) -> Option<Vec<u8>> {
-        None
-    }
-    fn service(&self, _port: u16, _proto: &str) -> Option<Vec<u8>> {
-        None
+        crate::sys::service_name(port, proto)
     }
 }
 

@@ -1,0 +1,239 @@
+//! The C library's reentrant name lookups (`get*_r`), wrapped once: each
+//! takes a caller-supplied scratch buffer and answers ERANGE when it is
+//! too small, so [`with_buffer`] retries with a larger one. Used by the
+//! grammar (names on the command line) and by listings without `-n`, so
+//! that both follow /etc/nsswitch.conf, /etc/hosts, DNS and /etc/services
+//! exactly as ipvsadm does.
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+
+use libc::{hostent, servent, size_t, socklen_t};
+
+extern "C" {
+    fn gethostbyname_r(
+        name: *const c_char,
+        ret: *mut hostent,
+        buf: *mut c_char,
+        buflen: size_t,
+        result: *mut *mut hostent,
+        h_errnop: *mut c_int,
+    ) -> c_int;
+    fn gethostbyaddr_r(
+        addr: *const c_void,
+        len: socklen_t,
+        af: c_int,
+        ret: *mut hostent,
+        buf: *mut c_char,
+        buflen: size_t,
+        result: *mut *mut hostent,
+        h_errnop: *mut c_int,
+    ) -> c_int;
+    fn getservbyname_r(
+        name: *const c_char,
+        proto: *const c_char,
+        ret: *mut servent,
+        buf: *mut c_char,
+        buflen: size_t,
+        result: *mut *mut servent,
+    ) -> c_int;
+    fn getservbyport_r(
+        port: c_int,
+        proto: *const c_char,
+        ret: *mut servent,
+        buf: *mut c_char,
+        buflen: size_t,
+        result: *mut *mut servent,
+    ) -> c_int;
+}
+
+/// Largest scratch buffer tried for one lookup.
+const MAX_BUF: usize = 1 << 20;
+
+/// Run `call` with a zeroed scratch buffer of 1 KiB, then 4 KiB, … up to
+/// 1 MiB while it returns ERANGE. `call` returns the C function's status
+/// and, on success, what it read out of the buffer (copied: the buffer is
+/// gone afterwards).
+fn with_buffer<T>(mut call: impl FnMut(&mut [c_char]) -> (c_int, Option<T>)) -> Option<T> {
+    let mut size = 1024usize;
+    loop {
+        let mut buf = vec![0 as c_char; size];
+        match call(&mut buf) {
+            (libc::ERANGE, _) if size < MAX_BUF => size *= 4,
+            (0, found) => return found,
+            _ => return None,
+        }
+    }
+}
+
+/// The first IPv4 address of host `name` (`gethostbyname`), network order.
+pub fn host_v4(name: &str) -> Option<[u8; 4]> {
+    let cname = CString::new(name).ok()?;
+    with_buffer(|buf| {
+        // SAFETY: hostent is plain old data; all-zero is a valid value.
+        let mut he: hostent = unsafe { std::mem::zeroed() };
+        let mut result: *mut hostent = std::ptr::null_mut();
+        let mut herr: c_int = 0;
+        // SAFETY: every pointer is valid for the call; buf has buf.len() bytes.
+        let rc = unsafe {
+            gethostbyname_r(
+                cname.as_ptr(),
+                &mut he,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+                &mut herr,
+            )
+        };
+        if rc != 0
+            || result.is_null()
+            || he.h_addrtype != libc::AF_INET
+            || he.h_length != 4
+            || he.h_addr_list.is_null()
+        {
+            return (rc, None);
+        }
+        // SAFETY: h_addr_list is a NULL-terminated array of pointers to
+        // h_length-byte addresses inside buf, which is alive here.
+        let addr = unsafe {
+            let first = *he.h_addr_list;
+            (!first.is_null()).then(|| {
+                let mut out = [0u8; 4];
+                std::ptr::copy_nonoverlapping(first as *const u8, out.as_mut_ptr(), 4);
+                out
+            })
+        };
+        (0, addr)
+    })
+}
+
+/// The port (host order) of service `name` for `proto` (`getservbyname`).
+pub fn service_port(name: &str, proto: &str) -> Option<u16> {
+    let cname = CString::new(name).ok()?;
+    let cproto = CString::new(proto).ok()?;
+    with_buffer(|buf| {
+        // SAFETY: servent is plain old data; all-zero is a valid value.
+        let mut se: servent = unsafe { std::mem::zeroed() };
+        let mut result: *mut servent = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for the call; buf has buf.len() bytes.
+        let rc = unsafe {
+            getservbyname_r(
+                cname.as_ptr(),
+                cproto.as_ptr(),
+                &mut se,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        // s_port holds the port in network byte order in an int.
+        (
+            rc,
+            (!result.is_null()).then(|| u16::from_be(se.s_port as u16)),
+        )
+    })
+}
+
+/// The `h_name` of `gethostbyaddr` for the first `len` bytes of `addr`
+/// (4 for IPv4, 16 for IPv6) in family `af`.
+pub fn host_name(af: c_int, addr: &[u8; 16], len: socklen_t) -> Option<Vec<u8>> {
+    let len = len.min(16);
+    with_buffer(|buf| {
+        // SAFETY: hostent is plain old data; all-zero is a valid value.
+        let mut ent: hostent = unsafe { std::mem::zeroed() };
+        let mut result: *mut hostent = std::ptr::null_mut();
+        let mut herr: c_int = 0;
+        // SAFETY: addr has 16 readable bytes (len ≤ 16); the other
+        // pointers are valid for writing; buf has buf.len() bytes.
+        let rc = unsafe {
+            gethostbyaddr_r(
+                addr.as_ptr().cast(),
+                len,
+                af,
+                &mut ent,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+                &mut herr,
+            )
+        };
+        if result.is_null() || ent.h_name.is_null() {
+            return (rc, None);
+        }
+        // SAFETY: on success h_name is a NUL-terminated string inside buf.
+        (
+            rc,
+            Some(unsafe { CStr::from_ptr(ent.h_name) }.to_bytes().to_vec()),
+        )
+    })
+}
+
+/// The `s_name` of `getservbyport` for `port` (host order) and `proto`.
+pub fn service_name(port: u16, proto: &str) -> Option<Vec<u8>> {
+    let proto = CString::new(proto).ok()?;
+    with_buffer(|buf| {
+        // SAFETY: servent is plain old data; all-zero is a valid value.
+        let mut ent: servent = unsafe { std::mem::zeroed() };
+        let mut result: *mut servent = std::ptr::null_mut();
+        // SAFETY: proto is NUL-terminated; the other pointers are valid for
+        // writing; buf has buf.len() bytes. The port goes in network order.
+        let rc = unsafe {
+            getservbyport_r(
+                c_int::from(port.to_be()),
+                proto.as_ptr(),
+                &mut ent,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if result.is_null() || ent.s_name.is_null() {
+            return (rc, None);
+        }
+        // SAFETY: on success s_name is a NUL-terminated string inside buf.
+        (
+            rc,
+            Some(unsafe { CStr::from_ptr(ent.s_name) }.to_bytes().to_vec()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_against_the_system_files() {
+        assert_eq!(host_v4("localhost"), Some([127, 0, 0, 1]));
+        assert_eq!(host_v4("a\0b"), None);
+        assert_eq!(service_port("http", "tcp"), Some(80));
+        assert_eq!(service_port("domain", "udp"), Some(53));
+        assert_eq!(service_port("no-such-service-x", "tcp"), None);
+        assert_eq!(service_name(80, "tcp").as_deref(), Some(&b"http"[..]));
+        assert_eq!(service_name(1, "bogus"), None);
+        let mut lo = [0u8; 16];
+        lo[..4].copy_from_slice(&[127, 0, 0, 1]);
+        assert!(host_name(libc::AF_INET, &lo, 4).is_some());
+    }
+
+    #[test]
+    fn a_small_buffer_is_grown() {
+        let mut sizes = Vec::new();
+        let r = with_buffer(|buf| {
+            sizes.push(buf.len());
+            if buf.len() < 16 * 1024 {
+                (libc::ERANGE, None)
+            } else {
+                (0, Some(buf.len()))
+            }
+        });
+        assert_eq!(r, Some(16 * 1024));
+        assert_eq!(sizes, [1024, 4096, 16384]);
+        let mut calls = 0;
+        let r: Option<()> = with_buffer(|_| {
+            calls += 1;
+            (libc::ERANGE, None)
+        });
+        assert_eq!(r, None);
+        assert_eq!(calls, 6, "1 KiB to 1 MiB, then give up");
+    }
+}
