@@ -122,7 +122,10 @@ fn kernel_floor(rules: &str) -> f64 {
     let mut k = ipvsadm_rs::transport::connect().expect("connect");
     let res = k.execute_many(&reqs);
     let secs = start.elapsed().as_secs_f64();
-    assert!(res.iter().all(|r| r.is_ok()), "kernel floor: a change failed");
+    assert!(
+        res.iter().all(|r| r.is_ok()),
+        "kernel floor: a change failed"
+    );
     secs
 }
 
