@@ -369,6 +369,15 @@ impl GenlIpvs {
         }
     }
 
+    /// Receive destination dumps into `len` bytes from now on. For tests:
+    /// a length below the kernel's chunk size makes every dump fall back
+    /// to the main socket.
+    #[doc(hidden)]
+    pub fn set_dump_buffer(&mut self, len: usize) {
+        self.small_tried = true;
+        self.small = Conn::open(len).ok();
+    }
+
     /// Whether the small-buffer socket is open (opening it on first use).
     fn small_conn(&mut self) -> bool {
         if !self.small_tried {
