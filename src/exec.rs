@@ -71,21 +71,36 @@ impl Session<'_> {
 /// The kernel request a modifying command makes, or None for commands that
 /// are not a single change (listings, save, restore, help).
 pub fn request_of(cmd: &Command) -> Option<Request> {
-    let svc = || cmd.service.clone().unwrap_or_default();
-    let dest = || cmd.dest.clone().unwrap_or_default();
-    Some(match cmd.cmd {
-        Cmd::AddService => Request::NewService(svc()),
-        Cmd::EditService => Request::SetService(svc()),
-        Cmd::DelService => Request::DelService(svc()),
-        Cmd::AddDest => Request::NewDest(svc(), dest()),
-        Cmd::EditDest => Request::SetDest(svc(), dest()),
-        Cmd::DelDest => Request::DelDest(svc(), dest()),
+    into_request(cmd.clone()).ok()
+}
+
+/// [`request_of`] taking the command (its service and destination move
+/// into the request); a command that changes nothing comes back.
+pub fn into_request(cmd: Command) -> Result<Request, Box<Command>> {
+    Ok(match cmd.cmd {
+        Cmd::AddService => Request::NewService(cmd.service.unwrap_or_default()),
+        Cmd::EditService => Request::SetService(cmd.service.unwrap_or_default()),
+        Cmd::DelService => Request::DelService(cmd.service.unwrap_or_default()),
+        Cmd::AddDest => Request::NewDest(
+            cmd.service.unwrap_or_default(),
+            cmd.dest.unwrap_or_default(),
+        ),
+        Cmd::EditDest => Request::SetDest(
+            cmd.service.unwrap_or_default(),
+            cmd.dest.unwrap_or_default(),
+        ),
+        Cmd::DelDest => Request::DelDest(
+            cmd.service.unwrap_or_default(),
+            cmd.dest.unwrap_or_default(),
+        ),
         Cmd::Flush => Request::Flush,
-        Cmd::Zero => Request::Zero(cmd.service.clone().filter(|s| !is_null_service(s))),
+        Cmd::Zero => Request::Zero(cmd.service.filter(|s| !is_null_service(s))),
         Cmd::SetTimeout => Request::SetTimeout(cmd.timeouts),
-        Cmd::StartDaemon => Request::NewDaemon(cmd.daemon.clone()),
-        Cmd::StopDaemon => Request::DelDaemon(cmd.daemon.clone()),
-        Cmd::List | Cmd::Save | Cmd::Restore | Cmd::Help | Cmd::Version => return None,
+        Cmd::StartDaemon => Request::NewDaemon(cmd.daemon),
+        Cmd::StopDaemon => Request::DelDaemon(cmd.daemon),
+        Cmd::List | Cmd::Save | Cmd::Restore | Cmd::Help | Cmd::Version => {
+            return Err(Box::new(cmd))
+        }
     })
 }
 

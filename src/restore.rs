@@ -95,14 +95,14 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             flush(&mut pending, k, s, rc);
             return exec::run_local(&cmd, s).unwrap_or(0);
         }
-        match exec::request_of(&cmd) {
-            Some(req) => {
+        match exec::into_request(cmd) {
+            Ok(req) => {
                 pending.push(req);
                 if pending.len() >= BATCH {
                     rc = flush(&mut pending, k, s, rc);
                 }
             }
-            None => {
+            Err(cmd) => {
                 flush(&mut pending, k, s, rc);
                 rc = exec::run(&cmd, k, s, &mut std::io::empty());
             }
