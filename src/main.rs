@@ -19,13 +19,42 @@ use ipvsadm_rs::{apply, hostsetup, mark, netns, transport};
 /// we inherited: by default die quietly of SIGPIPE when the reader of our
 /// output goes away (`ipvsadm -L -n | head -1`, shell status 141); when it
 /// was ignored, write errors end the listing quietly with status 0.
-/// `std::env::args` still works: glibc hands argv to the library too.
+///
+/// # Safety
+/// Called by the C runtime only, with its `argc` and `argv`.
 #[no_mangle]
-pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     guard_std_fds();
-    let rc = real_main();
+    // SAFETY: the C runtime passes argc and an argv of argc strings.
+    let args = unsafe { args_of(argc, argv) };
+    let rc = real_main(args);
     let _ = io::stdout().flush();
     rc & 0xff
+}
+
+/// The words of `argv`, converted lossily from bytes (as before, with
+/// `std::env::args_os`, which without Rust's start-up is only filled in
+/// on glibc).
+///
+/// # Safety
+/// `argv` must be null or point to `argc` pointers, each null or to a
+/// NUL-terminated string, as `main` receives them.
+unsafe fn args_of(argc: libc::c_int, argv: *const *const libc::c_char) -> Vec<String> {
+    let n = usize::try_from(argc).unwrap_or(0);
+    if argv.is_null() {
+        return Vec::new();
+    }
+    (0..n)
+        // SAFETY: i < argc, within the array (caller's contract).
+        .map(|i| unsafe { *argv.add(i) })
+        .take_while(|p| !p.is_null())
+        // SAFETY: a non-null argv entry is a NUL-terminated string.
+        .map(|p| {
+            unsafe { std::ffi::CStr::from_ptr(p) }
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
 }
 
 /// Standard descriptors that are closed get /dev/null, as Rust's runtime
@@ -52,10 +81,7 @@ fn guard_std_fds() {
     }
 }
 
-fn real_main() -> i32 {
-    let args: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+fn real_main(args: Vec<String>) -> i32 {
     let argv0 = args.first().cloned().unwrap_or_else(|| "ipvsadm".into());
     let mut rest: Vec<String> = args.get(1..).unwrap_or(&[]).to_vec();
     match netns::take_netns_arg(&mut rest) {
