@@ -5,20 +5,33 @@
 //! messages (EEXIST, ESRCH, ENOENT on missing services/destinations,
 //! ERANGE for inverted thresholds) but is not a model of every kernel
 //! check. Destinations are kept newest-first, as the kernel lists them.
+//! Queries can be made to fail (`fail_*`), for the listings' error paths.
 
 use super::{Errno, Ipvs, Request};
 use crate::model::{Daemon, Dest, Info, Service, Timeouts, AF_INET6, DAEMON_BACKUP, DAEMON_MASTER};
 
-/// In-memory IPVS tables.
+/// In-memory IPVS tables, with failures that tests can inject into the
+/// queries.
 #[derive(Debug, Clone)]
 pub struct MemIpvs {
+    /// (service, its destinations) in dump order.
     pub services: Vec<(Service, Vec<Dest>)>,
     pub timeouts: Timeouts,
     pub daemons: Vec<Daemon>,
+    /// The GET_INFO answer.
+    pub info: Info,
     /// Scheduler names the fake kernel knows.
     pub schedulers: Vec<String>,
     /// Every request executed, in order.
     pub log: Vec<Request>,
+    pub fail_info: Option<Errno>,
+    pub fail_services: Option<Errno>,
+    /// Fail the destination dump of the n-th call (0-based).
+    pub fail_dests_at: Option<(usize, Errno)>,
+    pub fail_timeouts: Option<Errno>,
+    pub fail_daemons: Option<Errno>,
+    /// Destination dumps asked for so far.
+    pub dests_calls: usize,
 }
 
 impl Default for MemIpvs {
@@ -31,6 +44,10 @@ impl Default for MemIpvs {
                 udp: 300,
             },
             daemons: Vec::new(),
+            info: Info {
+                version: 0x010201,
+                conn_tab_size: 4096,
+            },
             schedulers: [
                 "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf",
                 "mh", "twos",
@@ -39,6 +56,12 @@ impl Default for MemIpvs {
             .map(|s| s.to_string())
             .collect(),
             log: Vec::new(),
+            fail_info: None,
+            fail_services: None,
+            fail_dests_at: None,
+            fail_timeouts: None,
+            fail_daemons: None,
+            dests_calls: 0,
         }
     }
 }
@@ -99,35 +122,53 @@ impl MemIpvs {
 
 impl Ipvs for MemIpvs {
     fn info(&mut self) -> Result<Info, Errno> {
-        Ok(Info {
-            version: 0x010201,
-            conn_tab_size: 4096,
-        })
+        match self.fail_info {
+            Some(e) => Err(e),
+            None => Ok(self.info),
+        }
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Errno> {
+        if let Some(e) = self.fail_services {
+            return Err(e);
+        }
         Ok(self.services.iter().map(|(s, _)| s.clone()).collect())
     }
 
     fn service(&mut self, svc: &Service) -> Result<Service, Errno> {
-        match self.find(svc) {
-            Some(i) => Ok(self.services[i].0.clone()),
-            None => Err(libc::ESRCH),
-        }
+        self.find(svc)
+            .and_then(|i| self.services.get(i))
+            .map(|(s, _)| s.clone())
+            .ok_or(libc::ESRCH)
     }
 
+    /// A missing service has an empty dump, as the kernel answers.
     fn dests(&mut self, svc: &Service) -> Result<Vec<Dest>, Errno> {
-        match self.find(svc) {
-            Some(i) => Ok(self.services[i].1.clone()),
-            None => Err(libc::ESRCH),
+        let n = self.dests_calls;
+        self.dests_calls += 1;
+        if let Some((at, e)) = self.fail_dests_at {
+            if at == n {
+                return Err(e);
+            }
         }
+        Ok(self
+            .find(svc)
+            .and_then(|i| self.services.get(i))
+            .map(|(_, d)| d.clone())
+            .unwrap_or_default())
     }
 
     fn timeouts(&mut self) -> Result<Timeouts, Errno> {
-        Ok(self.timeouts)
+        match self.fail_timeouts {
+            Some(e) => Err(e),
+            None => Ok(self.timeouts),
+        }
     }
 
     fn daemons(&mut self) -> Result<Vec<Daemon>, Errno> {
+        if let Some(e) = self.fail_daemons {
+            return Err(e);
+        }
         let mut v = self.daemons.clone();
         v.sort_by_key(|d| d.state);
         Ok(v)

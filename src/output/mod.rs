@@ -41,8 +41,6 @@ pub mod names;
 pub mod sort;
 
 #[cfg(test)]
-pub mod fake;
-#[cfg(test)]
 mod replay_tests;
 #[cfg(test)]
 mod tests;

@@ -5,10 +5,10 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use super::fake::FakeIpvs;
 use super::format::{self, View};
 use super::names::{MapNames, NoNames, SystemNames};
 use super::*;
+use crate::kernel::mem::MemIpvs;
 use crate::model::*;
 
 fn ip(s: &str) -> IpAddr {
@@ -83,7 +83,7 @@ fn env<'a>(names: &'a dyn names::Names) -> Env<'a> {
 }
 
 fn run_list(
-    k: &mut FakeIpvs,
+    k: &mut MemIpvs,
     names: &dyn names::Names,
     svc: Option<&Service>,
     o: ListOpts,
@@ -94,7 +94,7 @@ fn run_list(
     (String::from_utf8(out).unwrap(), r.err(), op)
 }
 
-fn run_save(k: &mut FakeIpvs, numeric: bool) -> String {
+fn run_save(k: &mut MemIpvs, numeric: bool) -> String {
     let mut out = Vec::new();
     let mut op = Op::Init;
     save_in(&env(&MapNames::debian()), &mut out, k, numeric, &mut op).unwrap();
@@ -110,7 +110,7 @@ fn numeric() -> ListOpts {
 
 /// The table behind the reference's `-S -n` excerpt (§3.9), in that
 /// order.
-fn save_table() -> FakeIpvs {
+fn save_table() -> MemIpvs {
     let mut s0 = persistent(svc(IPPROTO_TCP, "10.0.0.1", 0, "sh"), 600);
     s0.netmask = 0xffff_ff00;
     s0.flags |= SVC_F_SCHED1 | SVC_F_SCHED2;
@@ -120,8 +120,8 @@ fn save_table() -> FakeIpvs {
     sctp.pe_name = "sip".into();
     let mut f2 = persistent(fwm(2, true, "lc"), 100);
     f2.netmask = 64;
-    FakeIpvs {
-        table: vec![
+    MemIpvs {
+        services: vec![
             (s0, vec![]),
             (
                 svc(IPPROTO_TCP, "10.0.0.1", 80, "wlc"),
@@ -160,7 +160,7 @@ fn save_table() -> FakeIpvs {
             ),
             (f2, vec![dest("2001:db8::b", 0, Forward::Masq, 1)]),
         ],
-        ..FakeIpvs::default()
+        ..MemIpvs::default()
     }
 }
 
@@ -192,8 +192,8 @@ fn save_excerpt() {
 #[test]
 fn save_sorts_reversed_input() {
     let mut k = save_table();
-    k.table.reverse();
-    for (_, d) in k.table.iter_mut() {
+    k.services.reverse();
+    for (_, d) in k.services.iter_mut() {
         d.reverse();
     }
     assert_eq!(run_save(&mut k, true), SAVE_EXCERPT);
@@ -201,12 +201,12 @@ fn save_sorts_reversed_input() {
 
 #[test]
 fn save_with_names() {
-    let mut k = FakeIpvs {
-        table: vec![(
+    let mut k = MemIpvs {
+        services: vec![(
             svc(IPPROTO_TCP, "127.0.0.1", 80, "dh"),
             vec![dest("127.0.0.1", 80, Forward::Masq, 1)],
         )],
-        ..FakeIpvs::default()
+        ..MemIpvs::default()
     };
     assert_eq!(
         run_save(&mut k, false),
@@ -215,17 +215,17 @@ fn save_with_names() {
 }
 
 /// The table behind the reference's plain listing without `-n` (§3.10).
-fn plain_table() -> FakeIpvs {
+fn plain_table() -> MemIpvs {
     let mut k = save_table();
     // 10.0.0.1:80 has four destinations in that example
-    if let Some((_, d)) = k.table.get_mut(1) {
+    if let Some((_, d)) = k.services.get_mut(1) {
         d.retain(|d| d.port != 80 || d.tun_type == TUN_IPIP || d.fwd != Forward::Tunnel);
     }
-    k.table.push((
+    k.services.push((
         svc(IPPROTO_TCP, "127.0.0.1", 80, "dh"),
         vec![dest("127.0.0.1", 80, Forward::Masq, 1)],
     ));
-    if let Some((_, d)) = k.table.get_mut(3) {
+    if let Some((_, d)) = k.services.get_mut(3) {
         d.push(dest("192.168.3.1", 5353, Forward::Masq, 1));
     }
     k
@@ -284,7 +284,7 @@ fn nosort_keeps_kernel_order() {
     ));
 }
 
-fn stats_table() -> FakeIpvs {
+fn stats_table() -> MemIpvs {
     let mut s = svc(IPPROTO_TCP, "10.0.0.1", 80, "wlc");
     s.stats = Stats {
         conns: 99_999_999,
@@ -318,9 +318,9 @@ fn stats_table() -> FakeIpvs {
         inpps: 4_294_967_296,
         ..Stats::default()
     };
-    FakeIpvs {
-        table: vec![(s, vec![d1, d2])],
-        ..FakeIpvs::default()
+    MemIpvs {
+        services: vec![(s, vec![d1, d2])],
+        ..MemIpvs::default()
     }
 }
 
@@ -540,8 +540,8 @@ fn name_cuts() {
         65535,
         "rr",
     );
-    let mut k = FakeIpvs {
-        table: vec![(
+    let mut k = MemIpvs {
+        services: vec![(
             s6,
             vec![dest(
                 "2001:db8:1234:5678:9abc:def0:1234:9999",
@@ -550,7 +550,7 @@ fn name_cuts() {
                 1,
             )],
         )],
-        ..FakeIpvs::default()
+        ..MemIpvs::default()
     };
     let o = ListOpts {
         stats: true,
@@ -592,12 +592,12 @@ fn fwmark_names_and_signedness() {
 
 #[test]
 fn fwmark_destination_ports_never_named() {
-    let mut k = FakeIpvs {
-        table: vec![(
+    let mut k = MemIpvs {
+        services: vec![(
             fwm(1, false, "wrr"),
             vec![dest("127.0.0.1", 80, Forward::Route, 1)],
         )],
-        ..FakeIpvs::default()
+        ..MemIpvs::default()
     };
     let (out, _, _) = run_list(&mut k, &MapNames::debian(), None, ListOpts::default());
     assert!(out.contains(
@@ -706,7 +706,7 @@ fn banner_and_lines() {
 
 #[test]
 fn timeout_and_daemon_views() {
-    let mut k = FakeIpvs::default();
+    let mut k = MemIpvs::default();
     let o = ListOpts {
         timeout: true,
         ..ListOpts::default()
@@ -803,9 +803,9 @@ TCP  10.0.0.1:80 wlc
 
 #[test]
 fn cached_info_is_used() {
-    let mut k = FakeIpvs {
+    let mut k = MemIpvs {
         fail_info: Some(libc::EINVAL),
-        ..FakeIpvs::default()
+        ..MemIpvs::default()
     };
     let names = NoNames;
     let e = Env {
@@ -827,7 +827,7 @@ fn cached_info_is_used() {
 
 #[test]
 fn connection_option_wins() {
-    let mut k = FakeIpvs::default();
+    let mut k = MemIpvs::default();
     let o = ListOpts {
         connection: true,
         timeout: true,
@@ -846,7 +846,7 @@ fn connection_option_wins() {
 
 #[test]
 fn empty_table() {
-    let mut k = FakeIpvs::default();
+    let mut k = MemIpvs::default();
     let (out, err, _) = run_list(&mut k, &NoNames, None, numeric());
     assert!(err.is_none());
     assert_eq!(
@@ -939,9 +939,9 @@ fn random_tables_no_panic() {
             }
             table.push((s, ds));
         }
-        let mut k = FakeIpvs {
-            table,
-            ..FakeIpvs::default()
+        let mut k = MemIpvs {
+            services: table,
+            ..MemIpvs::default()
         };
         for o in [
             ListOpts::default(),
@@ -977,7 +977,7 @@ fn random_tables_no_panic() {
 
 /// The table of the first guest observation (real kernel, real ipvsadm),
 /// in the kernel's `--nosort` order.
-fn guest_table() -> FakeIpvs {
+fn guest_table() -> MemIpvs {
     let mut sh = persistent(svc(IPPROTO_TCP, "127.0.0.1", 443, "sh"), 360);
     sh.flags |= SVC_F_SCHED2;
     let mut mh = persistent(svc(IPPROTO_UDP, "10.0.0.2", 53, "mh"), 100);
@@ -989,8 +989,8 @@ fn guest_table() -> FakeIpvs {
     let mut d2 = dest("127.0.0.2", 80, Forward::Route, 1);
     d2.u_threshold = 10;
     d2.l_threshold = 5;
-    FakeIpvs {
-        table: vec![
+    MemIpvs {
+        services: vec![
             (
                 svc(IPPROTO_TCP, "10.0.0.1", 80, "rr"),
                 vec![
@@ -1013,7 +1013,7 @@ fn guest_table() -> FakeIpvs {
             ),
             (f2, vec![dest("::1", 0, Forward::Masq, 1)]),
         ],
-        ..FakeIpvs::default()
+        ..MemIpvs::default()
     }
 }
 
