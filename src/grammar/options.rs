@@ -607,19 +607,9 @@ pub fn find_long(name: &str) -> Option<&'static OptSpec> {
 
 /// Find an option by a short-name byte.
 pub fn find_short(c: u8) -> Option<&'static OptSpec> {
-    // Built once: `-R` looks up every option of every line.
-    static BY_BYTE: std::sync::OnceLock<[Option<&'static OptSpec>; 256]> =
-        std::sync::OnceLock::new();
-    let table = BY_BYTE.get_or_init(|| {
-        let mut t = [None; 256];
-        for b in 0..=255u8 {
-            t[usize::from(b)] = OPTIONS
-                .iter()
-                .find(|o| o.short.iter().any(|s| u32::from(*s) == u32::from(b)));
-        }
-        t
-    });
-    table.get(usize::from(c)).copied().flatten()
+    OPTIONS
+        .iter()
+        .find(|o| o.short.iter().any(|s| u32::from(*s) == u32::from(c)))
 }
 
 /// The option table entry for an id.
