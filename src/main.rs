@@ -82,8 +82,9 @@ fn guard_std_fds() {
 }
 
 fn real_main(args: Vec<String>) -> i32 {
-    let argv0 = args.first().cloned().unwrap_or_else(|| "ipvsadm".into());
-    let mut rest: Vec<String> = args.get(1..).unwrap_or(&[]).to_vec();
+    let mut args = args.into_iter();
+    let argv0 = args.next().unwrap_or_else(|| "ipvsadm".into());
+    let mut rest: Vec<String> = args.collect();
     match netns::take_netns_arg(&mut rest) {
         Ok(None) => {}
         Ok(Some(ns)) => {
