@@ -119,7 +119,7 @@ fn not_root_every_command_like_ipvsadm() {
         let mut n = 0;
         for (args, stdin) in cmds {
             let real = as_nobody(support::REAL_IPVSADM, args, *stdin);
-            let ours = as_nobody(support::ours(), args, *stdin);
+            let ours = as_nobody(support::ours_for_nobody(), args, *stdin);
             assert_eq!(
                 ours, real,
                 "as nobody: ipvsadm {args:?} (left ours, right real)"

@@ -589,7 +589,7 @@ fn non_root_gets_eperm_like_ipvsadm() {
                 .starts_with("Can't initialize ipvs: Permission denied (you must be root)\n"),
             "{real:?}"
         );
-        assert_eq!(as_nobody(support::ours()), real);
+        assert_eq!(as_nobody(support::ours_for_nobody()), real);
     });
 }
 

@@ -24,6 +24,28 @@ pub fn ours() -> &'static str {
     })
 }
 
+/// [`ours`] copied to a fresh world-readable directory under `/run` (the guest's tmpfs), for
+/// tests that run it as an unprivileged user: the checkout may sit in a directory that user
+/// cannot enter (a `mktemp -d` folder, root's 0700 home), and then neither can the binary
+/// built inside it. Copied once per test process.
+pub fn ours_for_nobody() -> &'static str {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::path::PathBuf::from(format!("/run/ipvsadm-rs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let copy = dir.join("ipvsadm");
+        let made = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)))
+            .and_then(|()| std::fs::copy(ours(), &copy))
+            .and_then(|_| std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)));
+        if let Err(e) = made {
+            panic!("copy {} to {}: {e}", ours(), copy.display());
+        }
+        copy.to_string_lossy().into_owned()
+    })
+}
+
 /// How long one process may run before it is killed and reported as timed out.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
