@@ -9,8 +9,8 @@ use std::io::BufRead;
 
 use crate::exec::Session;
 use crate::grammar::{self, Cmd};
-use crate::kernel::mem::{same_dest, same_service};
 use crate::kernel::{Errno, Ipvs, Request};
+use crate::model::{same_dest, same_service};
 use crate::model::{Dest, Forward, Service, SVC_F_HASHED};
 use crate::output::format::{self, View};
 use crate::output::names::{host_port, NoNames};

@@ -20,6 +20,25 @@ pub mod netns;
 pub mod output;
 pub mod restore;
 pub mod sys;
-#[doc(hidden)]
-pub mod testkit;
+#[cfg(test)]
+mod testkit;
 pub mod transport;
+
+/// The test helpers' own test (here rather than in `testkit.rs`, which the
+/// integration tests include too: it runs once).
+#[cfg(test)]
+mod tests {
+    use crate::testkit::Rng;
+
+    #[test]
+    fn deterministic_and_in_range() {
+        let mut a = Rng::new(7);
+        let mut b = Rng::new(7);
+        for _ in 0..100 {
+            assert_eq!(a.next(), b.next());
+            assert!(a.below(10) < 10);
+            b.next();
+        }
+        assert_eq!(Rng::new(0).below(0), 0);
+    }
+}

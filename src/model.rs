@@ -149,7 +149,62 @@ impl Default for Service {
     }
 }
 
+/// What identifies a virtual service to the kernel: its firewall mark, or
+/// its protocol, address and port — always within an address family. Two
+/// services with the same key are the same kernel object, whatever their
+/// other attributes. Cheap to copy, hash and compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServiceKey {
+    Fwmark {
+        af: u16,
+        fwmark: u32,
+    },
+    /// `addr` holds only the family's bytes (4 or 16); the rest is zero.
+    Addr {
+        af: u16,
+        protocol: u16,
+        addr: RawAddr,
+        port: u16,
+    },
+}
+
+/// What identifies a destination within its service: family, address and
+/// port (`addr` holds only the family's bytes; the rest is zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DestKey {
+    pub af: u16,
+    pub addr: RawAddr,
+    pub port: u16,
+}
+
+/// The bytes of `addr` that family `af` uses (16 for IPv6, else 4); the
+/// others zeroed.
+fn significant(af: u16, addr: &RawAddr) -> RawAddr {
+    let n = if af == AF_INET6 { 16 } else { 4 };
+    let mut out = [0u8; 16];
+    for (o, a) in out.iter_mut().zip(addr).take(n) {
+        *o = *a;
+    }
+    out
+}
+
 impl Service {
+    /// The service's identity (see [`ServiceKey`]).
+    pub fn key(&self) -> ServiceKey {
+        if self.fwmark != 0 {
+            ServiceKey::Fwmark {
+                af: self.af,
+                fwmark: self.fwmark,
+            }
+        } else {
+            ServiceKey::Addr {
+                af: self.af,
+                protocol: self.protocol,
+                addr: significant(self.af, &self.addr),
+                port: self.port,
+            }
+        }
+    }
     pub fn is_fwmark(&self) -> bool {
         self.fwmark != 0
     }
@@ -159,6 +214,11 @@ impl Service {
     pub fn is_persistent(&self) -> bool {
         self.flags & SVC_F_PERSISTENT != 0
     }
+}
+
+/// Whether two services denote the same kernel object.
+pub fn same_service(a: &Service, b: &Service) -> bool {
+    a.key() == b.key()
 }
 
 /// A real server (destination) of a service.
@@ -205,9 +265,22 @@ impl Default for Dest {
 }
 
 impl Dest {
+    /// The destination's identity within its service (see [`DestKey`]).
+    pub fn key(&self) -> DestKey {
+        DestKey {
+            af: self.af,
+            addr: significant(self.af, &self.addr),
+            port: self.port,
+        }
+    }
     pub fn ip(&self) -> IpAddr {
         ip_from_raw(self.af, &self.addr)
     }
+}
+
+/// Whether two destinations denote the same destination of a service.
+pub fn same_dest(a: &Dest, b: &Dest) -> bool {
+    a.key() == b.key()
 }
 
 /// Sync daemon state bits.
@@ -243,4 +316,78 @@ pub struct Info {
     /// 0x00MMmmpp, e.g. 0x010201 for 1.2.1.
     pub version: u32,
     pub conn_tab_size: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc(af: u16, protocol: u16, addr: &[u8], port: u16, fwmark: u32) -> Service {
+        let mut s = Service {
+            af,
+            protocol,
+            port,
+            fwmark,
+            ..Service::default()
+        };
+        s.addr[..addr.len()].copy_from_slice(addr);
+        s
+    }
+
+    #[test]
+    fn service_identity() {
+        let a = svc(AF_INET, IPPROTO_TCP, &[10, 0, 0, 1], 80, 0);
+        let mut b = a.clone();
+        b.sched_name = "rr".into();
+        b.addr[4..].fill(0xee); // bytes an IPv4 service does not use
+        assert!(same_service(&a, &b));
+        assert_eq!(a.key(), b.key());
+        assert!(!same_service(
+            &a,
+            &svc(AF_INET, IPPROTO_UDP, &[10, 0, 0, 1], 80, 0)
+        ));
+        assert!(!same_service(
+            &a,
+            &svc(AF_INET, IPPROTO_TCP, &[10, 0, 0, 1], 81, 0)
+        ));
+        assert!(!same_service(
+            &a,
+            &svc(AF_INET6, IPPROTO_TCP, &[10, 0, 0, 1], 80, 0)
+        ));
+        // fwmark services: the mark (and family) alone; protocol and address ignored
+        let m = svc(AF_INET, IPPROTO_TCP, &[], 0, 7);
+        assert!(same_service(&m, &svc(AF_INET, 0, &[1, 2, 3, 4], 9, 7)));
+        assert!(!same_service(&m, &svc(AF_INET, IPPROTO_TCP, &[], 0, 8)));
+        assert!(!same_service(&m, &svc(AF_INET6, IPPROTO_TCP, &[], 0, 7)));
+        assert!(!same_service(&m, &svc(AF_INET, IPPROTO_TCP, &[], 0, 0)));
+        let mut v6 = svc(AF_INET6, IPPROTO_TCP, &[0xfe, 0x80], 80, 0);
+        let w6 = v6.clone();
+        v6.addr[15] = 1;
+        assert!(!same_service(&v6, &w6));
+    }
+
+    #[test]
+    fn dest_identity() {
+        let d = Dest {
+            addr: [10, 1, 0, 1, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9],
+            port: 80,
+            ..Dest::default()
+        };
+        let mut e = Dest {
+            weight: 5,
+            ..d.clone()
+        };
+        e.addr[4..].fill(0);
+        assert!(same_dest(&d, &e));
+        assert!(!same_dest(
+            &d,
+            &Dest {
+                port: 81,
+                ..e.clone()
+            }
+        ));
+        assert!(!same_dest(&d, &Dest { af: AF_INET6, ..e }));
+        let set: std::collections::HashSet<DestKey> = [d.key(), d.key()].into_iter().collect();
+        assert_eq!(set.len(), 1);
+    }
 }

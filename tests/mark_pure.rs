@@ -55,7 +55,7 @@ fn listings_match_iptables_golden() {
     }
 }
 
-use ipvsadm_rs::testkit::Rng;
+use common::testkit::Rng;
 
 /// Mutated real batches and random bytes never panic the decoders, the rule
 /// parser or the printers, and re-encoding never panics either.

@@ -6,9 +6,15 @@
 //! ERANGE for inverted thresholds) but is not a model of every kernel
 //! check. Destinations are kept newest-first, as the kernel lists them.
 //! Queries can be made to fail (`fail_*`), for the listings' error paths.
+//!
+//! Test code only: compiled for the crate's unit tests, never into the
+//! library or the binary.
+#![cfg(test)]
 
 use super::{Errno, Ipvs, Request};
-use crate::model::{Daemon, Dest, Info, Service, Timeouts, AF_INET6, DAEMON_BACKUP, DAEMON_MASTER};
+use crate::model::{
+    same_dest, same_service, Daemon, Dest, Info, Service, Timeouts, DAEMON_BACKUP, DAEMON_MASTER,
+};
 
 /// In-memory IPVS tables, with failures that tests can inject into the
 /// queries.
@@ -64,24 +70,6 @@ impl Default for MemIpvs {
             dests_calls: 0,
         }
     }
-}
-
-/// Whether two services denote the same kernel object.
-pub fn same_service(a: &Service, b: &Service) -> bool {
-    if a.af != b.af {
-        return false;
-    }
-    if a.fwmark != 0 || b.fwmark != 0 {
-        return a.fwmark == b.fwmark;
-    }
-    let n = if a.af == AF_INET6 { 16 } else { 4 };
-    a.protocol == b.protocol && a.port == b.port && a.addr[..n] == b.addr[..n]
-}
-
-/// Whether two destinations denote the same kernel object.
-pub fn same_dest(a: &Dest, b: &Dest) -> bool {
-    let n = if a.af == AF_INET6 { 16 } else { 4 };
-    a.af == b.af && a.port == b.port && a.addr[..n] == b.addr[..n]
 }
 
 impl MemIpvs {

@@ -8,7 +8,13 @@
 use crate::diff::{self, Case, Invocation};
 use crate::support;
 
-use ipvsadm_rs::testkit::Rng;
+use testkit::Rng;
+
+/// The library's test generator, the same source file (the library builds it
+/// for its unit tests only).
+#[allow(dead_code)]
+#[path = "../../src/testkit.rs"]
+mod testkit;
 
 const COMMANDS: &[&str] = &[
     "-A",
