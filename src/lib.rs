@@ -2,7 +2,8 @@
 //!
 //! Layers, each in its own module:
 //! - [`grammar`]: argv → typed command (pure)
-//! - [`model`]: services, destinations, daemons, timeouts
+//! - [`model`]: services, destinations, daemons, timeouts, their identity
+//! - [`inet`]: address text and masks with glibc's rules (pure)
 //! - [`kernel`]: IPVS generic-netlink requests, codec and error texts (pure)
 //! - [`transport`]: the netlink socket to the live kernel
 //! - [`output`]: listing and save formats (pure, over `io::Write`)
@@ -13,6 +14,7 @@ pub mod apply;
 pub mod exec;
 pub mod grammar;
 pub mod hostsetup;
+pub mod inet;
 pub mod kernel;
 pub mod mark;
 pub mod model;

@@ -1,11 +1,13 @@
 //! Value parsers with C library semantics, as ipvsadm applies them:
-//! `strtol`-based integers, glibc's `inet_aton` and `inet_pton`, the
+//! `strtol`-based integers, glibc's `inet_aton` (`inet_pton` is in
+//! [`crate::inet`], shared with the output layer), the
 //! `host[:port]` / `[v6]:port` service-address parser, IPv4 netmasks,
 //! fwmarks and scheduler flags.
 //!
 //! Pure apart from the [`Resolver`] passed in for names. Never panics.
 
 use super::resolve::Resolver;
+use crate::inet::{pton4, pton6};
 use crate::model::{
     AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SVC_F_SCHED1, SVC_F_SCHED2,
     SVC_F_SCHED3,
@@ -187,133 +189,6 @@ pub fn inet_aton(s: &str) -> Option<[u8; 4]> {
     Some(word.to_be_bytes())
 }
 
-/// glibc `inet_pton(AF_INET)`: exactly four decimal octets, no leading
-/// zeros, nothing else.
-pub fn inet_pton4(s: &str) -> Option<[u8; 4]> {
-    let mut out = [0u8; 4];
-    let mut octets = 0usize;
-    let mut saw_digit = false;
-    let mut cur: u32 = 0;
-    for &c in s.as_bytes() {
-        if c.is_ascii_digit() {
-            if saw_digit && cur == 0 {
-                return None;
-            }
-            cur = cur * 10 + u32::from(c - b'0');
-            if cur > 255 {
-                return None;
-            }
-            if !saw_digit {
-                octets += 1;
-                if octets > 4 {
-                    return None;
-                }
-                saw_digit = true;
-            }
-            *out.get_mut(octets - 1)? = cur as u8;
-        } else if c == b'.' && saw_digit {
-            if octets == 4 {
-                return None;
-            }
-            cur = 0;
-            saw_digit = false;
-        } else {
-            return None;
-        }
-    }
-    if octets < 4 {
-        return None;
-    }
-    Some(out)
-}
-
-/// glibc `inet_pton(AF_INET6)`.
-pub fn inet_pton6(s: &str) -> Option<[u8; 16]> {
-    let b = s.as_bytes();
-    let mut tmp = [0u8; 16];
-    let mut tp = 0usize;
-    let mut colonp: Option<usize> = None;
-    let mut i = 0usize;
-    if b.is_empty() {
-        return None;
-    }
-    if b.first() == Some(&b':') {
-        i += 1;
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-    }
-    let mut curtok = i;
-    let mut xdigits = 0usize;
-    let mut val: u32 = 0;
-    while let Some(&ch) = b.get(i) {
-        i += 1;
-        if let Some(d) = (ch as char).to_digit(16) {
-            if xdigits == 4 {
-                return None;
-            }
-            val = (val << 4) | d;
-            if val > 0xffff {
-                return None;
-            }
-            xdigits += 1;
-            continue;
-        }
-        if ch == b':' {
-            curtok = i;
-            if xdigits == 0 {
-                if colonp.is_some() {
-                    return None;
-                }
-                colonp = Some(tp);
-                continue;
-            } else if i == b.len() {
-                return None;
-            }
-            if tp + 2 > 16 {
-                return None;
-            }
-            *tmp.get_mut(tp)? = (val >> 8) as u8;
-            *tmp.get_mut(tp + 1)? = val as u8;
-            tp += 2;
-            xdigits = 0;
-            val = 0;
-            continue;
-        }
-        if ch == b'.' && tp + 4 <= 16 {
-            if let Some(v4) = s.get(curtok..).and_then(inet_pton4) {
-                tmp.get_mut(tp..tp + 4)?.copy_from_slice(&v4);
-                tp += 4;
-                xdigits = 0;
-                break;
-            }
-        }
-        return None;
-    }
-    if xdigits > 0 {
-        if tp + 2 > 16 {
-            return None;
-        }
-        *tmp.get_mut(tp)? = (val >> 8) as u8;
-        *tmp.get_mut(tp + 1)? = val as u8;
-        tp += 2;
-    }
-    if let Some(cp) = colonp {
-        if tp == 16 {
-            return None;
-        }
-        let n = tp - cp;
-        let mut out = [0u8; 16];
-        out.get_mut(..cp)?.copy_from_slice(tmp.get(..cp)?);
-        out.get_mut(16 - n..)?.copy_from_slice(tmp.get(cp..tp)?);
-        return Some(out);
-    }
-    if tp != 16 {
-        return None;
-    }
-    Some(tmp)
-}
-
 /// ipvsadm's `str_is_digit`: every byte a digit (true for "").
 pub fn str_is_digit(s: &str) -> bool {
     s.bytes().all(|c| c.is_ascii_digit())
@@ -370,7 +245,7 @@ pub fn parse_service(buf: &str, protocol: u16, t: &mut AddrFields, r: &dyn Resol
         }
         host = rest.get(..close).unwrap_or("");
     }
-    if let Some(a6) = inet_pton6(host) {
+    if let Some(a6) = pton6(host) {
         t.addr = a6;
         t.af = AF_INET6;
         t.netmask = 128;
@@ -460,12 +335,12 @@ pub fn parse_tun_type(s: &str) -> Option<u8> {
 /// quad IPv4 multicast address. Returns the message on failure.
 pub fn parse_mcast_group(s: &str) -> Result<std::net::IpAddr, String> {
     if s.contains(':') {
-        match inet_pton6(s) {
+        match pton6(s) {
             Some(a) if a[0] == 0xff => Ok(std::net::IpAddr::from(a)),
             _ => Err(format!("invalid IPv6 mcast-group `{s}'")),
         }
     } else {
-        match inet_pton4(s) {
+        match pton4(s) {
             Some(a) if (224..=239).contains(&a[0]) => Ok(std::net::IpAddr::from(a)),
             _ => Err(format!("invalid IPv4 mcast-group `{s}'")),
         }
@@ -489,6 +364,7 @@ pub fn truncate_bytes(s: &str, n: usize) -> String {
 mod tests {
     use super::super::resolve::FixedResolver;
     use super::*;
+    use crate::inet::{pton4 as inet_pton4, pton6 as inet_pton6};
 
     #[test]
     fn strtol_rule() {

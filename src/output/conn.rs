@@ -12,6 +12,7 @@ use std::path::Path;
 
 use super::names::{host_port, Names};
 use super::ListError;
+use crate::inet::{pton4, pton6};
 use crate::model::{RawAddr, AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP};
 
 /// The file ipvsadm reads.
@@ -224,111 +225,6 @@ pub fn scan_line(line: &[u8]) -> ConnFields {
     step!(sc.word(), f.pe_data);
     f.count = n;
     f
-}
-
-/// glibc `inet_pton(AF_INET, …)`: four decimal octets, no leading zeros.
-fn pton4(s: &[u8]) -> Option<[u8; 4]> {
-    let mut out = [0u8; 4];
-    let mut parts = s.split(|&c| c == b'.');
-    for o in out.iter_mut() {
-        let p = parts.next()?;
-        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        if p.len() > 1 && p.first() == Some(&b'0') {
-            return None;
-        }
-        let v: u32 = p.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
-        *o = u8::try_from(v).ok()?;
-    }
-    if parts.next().is_some() {
-        return None;
-    }
-    Some(out)
-}
-
-/// glibc `inet_pton(AF_INET6, …)`.
-fn pton6(s: &[u8]) -> Option<[u8; 16]> {
-    let mut out = [0u8; 16];
-    let mut tp = 0usize;
-    let mut colonp: Option<usize> = None;
-    let mut i = 0usize;
-    if s.first() == Some(&b':') {
-        if s.get(1) != Some(&b':') {
-            return None;
-        }
-        i = 1;
-    }
-    let mut curtok = i;
-    let mut saw_xdigit = false;
-    let mut val: u32 = 0;
-    let mut ndigits = 0;
-    while let Some(&c) = s.get(i) {
-        i += 1;
-        if let Some(d) = (c as char).to_digit(16) {
-            ndigits += 1;
-            if ndigits > 4 {
-                return None;
-            }
-            val = (val << 4) | d;
-            saw_xdigit = true;
-            continue;
-        }
-        if c == b':' {
-            curtok = i;
-            if !saw_xdigit {
-                if colonp.is_some() {
-                    return None;
-                }
-                colonp = Some(tp);
-                continue;
-            } else if s.get(i).is_none() {
-                return None;
-            }
-            if tp + 2 > 16 {
-                return None;
-            }
-            out[tp] = (val >> 8) as u8;
-            out[tp + 1] = val as u8;
-            tp += 2;
-            saw_xdigit = false;
-            ndigits = 0;
-            val = 0;
-            continue;
-        }
-        if c == b'.' && tp + 4 <= 16 {
-            let v4 = pton4(s.get(curtok..)?)?;
-            out[tp..tp + 4].copy_from_slice(&v4);
-            tp += 4;
-            saw_xdigit = false;
-            break;
-        }
-        return None;
-    }
-    if saw_xdigit {
-        if tp + 2 > 16 {
-            return None;
-        }
-        out[tp] = (val >> 8) as u8;
-        out[tp + 1] = val as u8;
-        tp += 2;
-    }
-    if let Some(cp) = colonp {
-        if tp == 16 {
-            return None;
-        }
-        let n = tp - cp;
-        let shift = 16 - tp;
-        for k in (0..n).rev() {
-            out[cp + k + shift] = out[cp + k];
-            out[cp + k] = 0;
-        }
-        tp = 16;
-    }
-    if tp != 16 {
-        return None;
-    }
-    Some(out)
 }
 
 /// `strtoul(s, NULL, 16)` truncated to 32 bits, as ipvsadm turns the
