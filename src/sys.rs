@@ -1,13 +1,15 @@
-//! The C library's reentrant name lookups (`get*_r`), wrapped once: each
-//! takes a caller-supplied scratch buffer and answers ERANGE when it is
-//! too small, so [`with_buffer`] retries with a larger one. Used by the
-//! grammar (names on the command line) and by listings without `-n`, so
-//! that both follow /etc/nsswitch.conf, /etc/hosts, DNS and /etc/services
-//! exactly as ipvsadm does.
+//! The C library's name lookups, wrapped once for the whole program: the
+//! reentrant `get*_r` functions (hosts, services, protocols), each with a
+//! caller-supplied scratch buffer that [`with_buffer`] grows while the
+//! call answers ERANGE, and `getnameinfo` for reverse host names. Used by
+//! the ipvsadm grammar and listings and by `mark` (`crate::mark::names`),
+//! so that all follow /etc/nsswitch.conf, /etc/hosts, DNS, /etc/services
+//! and /etc/protocols exactly as ipvsadm and iptables do. No caller uses
+//! the non-reentrant variants (their static result is not thread-safe).
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 
-use libc::{hostent, servent, size_t, socklen_t};
+use libc::{hostent, protoent, servent, size_t, socklen_t};
 
 extern "C" {
     fn gethostbyname_r(
@@ -43,6 +45,20 @@ extern "C" {
         buf: *mut c_char,
         buflen: size_t,
         result: *mut *mut servent,
+    ) -> c_int;
+    fn getprotobyname_r(
+        name: *const c_char,
+        ret: *mut protoent,
+        buf: *mut c_char,
+        buflen: size_t,
+        result: *mut *mut protoent,
+    ) -> c_int;
+    fn getprotobynumber_r(
+        proto: c_int,
+        ret: *mut protoent,
+        buf: *mut c_char,
+        buflen: size_t,
+        result: *mut *mut protoent,
     ) -> c_int;
 }
 
@@ -197,6 +213,101 @@ pub fn service_name(port: u16, proto: &str) -> Option<Vec<u8>> {
     })
 }
 
+/// A copy of the C string at `p` (None for a null pointer).
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string.
+unsafe fn c_bytes(p: *const c_char) -> Option<Vec<u8>> {
+    // SAFETY: the caller's promise; checked non-null.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
+}
+
+/// Runs one `getprotoby*_r` call (`call` fills the entry and the result
+/// pointer) and returns the entry's number and name.
+fn proto_lookup(
+    call: impl Fn(*mut protoent, &mut [c_char], *mut *mut protoent) -> c_int,
+) -> Option<(c_int, Vec<u8>)> {
+    with_buffer(|buf| {
+        // SAFETY: protoent is plain old data; all-zero is a valid value.
+        let mut ent: protoent = unsafe { std::mem::zeroed() };
+        let mut result: *mut protoent = std::ptr::null_mut();
+        let rc = call(&mut ent, buf, &mut result);
+        if rc != 0 || result.is_null() {
+            return (rc, None);
+        }
+        // SAFETY: on success p_name is a NUL-terminated string inside buf.
+        let name = unsafe { c_bytes(ent.p_name) };
+        (0, name.map(|n| (ent.p_proto, n)))
+    })
+}
+
+/// The number of protocol `name` in /etc/protocols (`getprotobyname`).
+pub fn protocol_number(name: &str) -> Option<c_int> {
+    let cname = CString::new(name).ok()?;
+    proto_lookup(|ent, buf, result| {
+        // SAFETY: cname is NUL-terminated; ent and result are valid for
+        // writing; buf has buf.len() bytes.
+        unsafe { getprotobyname_r(cname.as_ptr(), ent, buf.as_mut_ptr(), buf.len(), result) }
+    })
+    .map(|(num, _)| num)
+}
+
+/// The name of protocol `num` in /etc/protocols (`getprotobynumber`).
+pub fn protocol_name(num: c_int) -> Option<Vec<u8>> {
+    proto_lookup(|ent, buf, result| {
+        // SAFETY: ent and result are valid for writing; buf has buf.len()
+        // bytes.
+        unsafe { getprotobynumber_r(num, ent, buf.as_mut_ptr(), buf.len(), result) }
+    })
+    .map(|(_, name)| name)
+}
+
+/// The host name of an IPv4 (4 bytes) or IPv6 (16 bytes) address by
+/// `getnameinfo` with `NI_NAMEREQD` (None when there is none, or for any
+/// other length), as iptables' listings look names up.
+pub fn reverse_name(addr: &[u8]) -> Option<Vec<u8>> {
+    match addr.len() {
+        4 => {
+            // SAFETY: sockaddr_in is plain old data; all-zero is valid.
+            let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+            sa.sin_family = libc::AF_INET as libc::sa_family_t;
+            sa.sin_addr.s_addr = u32::from_ne_bytes(addr.try_into().ok()?);
+            name_info(&sa)
+        }
+        16 => {
+            // SAFETY: sockaddr_in6 is plain old data; all-zero is valid.
+            let mut sa: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+            sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sa.sin6_addr.s6_addr = addr.try_into().ok()?;
+            name_info(&sa)
+        }
+        _ => None,
+    }
+}
+
+/// `getnameinfo(NI_NAMEREQD)` on a `sockaddr_in` or `sockaddr_in6`.
+fn name_info<T>(sa: &T) -> Option<Vec<u8>> {
+    let mut host = [0 as c_char; libc::NI_MAXHOST as usize];
+    // SAFETY: sa is a whole socket address of size_of::<T>() bytes; host
+    // has host.len() bytes; no service buffer is asked for.
+    let rc = unsafe {
+        libc::getnameinfo(
+            (sa as *const T).cast(),
+            std::mem::size_of::<T>() as socklen_t,
+            host.as_mut_ptr(),
+            host.len() as socklen_t,
+            std::ptr::null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: on success getnameinfo wrote a NUL-terminated name into host.
+    unsafe { c_bytes(host.as_ptr()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +324,18 @@ mod tests {
         let mut lo = [0u8; 16];
         lo[..4].copy_from_slice(&[127, 0, 0, 1]);
         assert!(host_name(libc::AF_INET, &lo, 4).is_some());
+    }
+
+    #[test]
+    fn protocols_and_reverse_names() {
+        assert_eq!(protocol_number("tcp"), Some(6));
+        assert_eq!(protocol_number("udp"), Some(17));
+        assert_eq!(protocol_number("no-such-proto"), None);
+        assert_eq!(protocol_number("t\0cp"), None);
+        assert_eq!(protocol_name(6).as_deref(), Some(&b"tcp"[..]));
+        assert_eq!(protocol_name(-1), None);
+        assert!(reverse_name(&[127, 0, 0, 1]).is_some());
+        assert_eq!(reverse_name(&[1, 2, 3]), None);
     }
 
     #[test]
