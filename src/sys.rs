@@ -81,135 +81,30 @@ fn with_buffer<T>(mut call: impl FnMut(&mut [c_char]) -> (c_int, Option<T>)) -> 
     }
 }
 
-/// The first IPv4 address of host `name` (`gethostbyname`), network order.
-pub fn host_v4(name: &str) -> Option<[u8; 4]> {
-    let cname = CString::new(name).ok()?;
+/// The C library's lookup entries: plain-old-data structs for which
+/// all-zero bytes are a valid value.
+trait CEntry {}
+impl CEntry for hostent {}
+impl CEntry for servent {}
+impl CEntry for protoent {}
+
+/// One `get*_r` lookup: `call` runs the C function with a zeroed entry
+/// `E`, the scratch buffer and the result pointer, and returns its status;
+/// on success `read` copies what is wanted out of the entry (whose
+/// pointers lead into the buffer, alive only during the call).
+fn lookup<E: CEntry, T>(
+    call: impl Fn(*mut E, &mut [c_char], *mut *mut E) -> c_int,
+    read: impl Fn(&E) -> Option<T>,
+) -> Option<T> {
     with_buffer(|buf| {
-        // SAFETY: hostent is plain old data; all-zero is a valid value.
-        let mut he: hostent = unsafe { std::mem::zeroed() };
-        let mut result: *mut hostent = std::ptr::null_mut();
-        let mut herr: c_int = 0;
-        // SAFETY: every pointer is valid for the call; buf has buf.len() bytes.
-        let rc = unsafe {
-            gethostbyname_r(
-                cname.as_ptr(),
-                &mut he,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-                &mut herr,
-            )
-        };
-        if rc != 0
-            || result.is_null()
-            || he.h_addrtype != libc::AF_INET
-            || he.h_length != 4
-            || he.h_addr_list.is_null()
-        {
+        // SAFETY: E is a CEntry: all-zero is a valid value.
+        let mut ent: E = unsafe { std::mem::zeroed() };
+        let mut result: *mut E = std::ptr::null_mut();
+        let rc = call(&mut ent, buf, &mut result);
+        if rc != 0 || result.is_null() {
             return (rc, None);
         }
-        // SAFETY: h_addr_list is a NULL-terminated array of pointers to
-        // h_length-byte addresses inside buf, which is alive here.
-        let addr = unsafe {
-            let first = *he.h_addr_list;
-            (!first.is_null()).then(|| {
-                let mut out = [0u8; 4];
-                std::ptr::copy_nonoverlapping(first as *const u8, out.as_mut_ptr(), 4);
-                out
-            })
-        };
-        (0, addr)
-    })
-}
-
-/// The port (host order) of service `name` for `proto` (`getservbyname`).
-pub fn service_port(name: &str, proto: &str) -> Option<u16> {
-    let cname = CString::new(name).ok()?;
-    let cproto = CString::new(proto).ok()?;
-    with_buffer(|buf| {
-        // SAFETY: servent is plain old data; all-zero is a valid value.
-        let mut se: servent = unsafe { std::mem::zeroed() };
-        let mut result: *mut servent = std::ptr::null_mut();
-        // SAFETY: every pointer is valid for the call; buf has buf.len() bytes.
-        let rc = unsafe {
-            getservbyname_r(
-                cname.as_ptr(),
-                cproto.as_ptr(),
-                &mut se,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        // s_port holds the port in network byte order in an int.
-        (
-            rc,
-            (!result.is_null()).then(|| u16::from_be(se.s_port as u16)),
-        )
-    })
-}
-
-/// The `h_name` of `gethostbyaddr` for the first `len` bytes of `addr`
-/// (4 for IPv4, 16 for IPv6) in family `af`.
-pub fn host_name(af: c_int, addr: &[u8; 16], len: socklen_t) -> Option<Vec<u8>> {
-    let len = len.min(16);
-    with_buffer(|buf| {
-        // SAFETY: hostent is plain old data; all-zero is a valid value.
-        let mut ent: hostent = unsafe { std::mem::zeroed() };
-        let mut result: *mut hostent = std::ptr::null_mut();
-        let mut herr: c_int = 0;
-        // SAFETY: addr has 16 readable bytes (len ≤ 16); the other
-        // pointers are valid for writing; buf has buf.len() bytes.
-        let rc = unsafe {
-            gethostbyaddr_r(
-                addr.as_ptr().cast(),
-                len,
-                af,
-                &mut ent,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-                &mut herr,
-            )
-        };
-        if result.is_null() || ent.h_name.is_null() {
-            return (rc, None);
-        }
-        // SAFETY: on success h_name is a NUL-terminated string inside buf.
-        (
-            rc,
-            Some(unsafe { CStr::from_ptr(ent.h_name) }.to_bytes().to_vec()),
-        )
-    })
-}
-
-/// The `s_name` of `getservbyport` for `port` (host order) and `proto`.
-pub fn service_name(port: u16, proto: &str) -> Option<Vec<u8>> {
-    let proto = CString::new(proto).ok()?;
-    with_buffer(|buf| {
-        // SAFETY: servent is plain old data; all-zero is a valid value.
-        let mut ent: servent = unsafe { std::mem::zeroed() };
-        let mut result: *mut servent = std::ptr::null_mut();
-        // SAFETY: proto is NUL-terminated; the other pointers are valid for
-        // writing; buf has buf.len() bytes. The port goes in network order.
-        let rc = unsafe {
-            getservbyport_r(
-                c_int::from(port.to_be()),
-                proto.as_ptr(),
-                &mut ent,
-                buf.as_mut_ptr(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        if result.is_null() || ent.s_name.is_null() {
-            return (rc, None);
-        }
-        // SAFETY: on success s_name is a NUL-terminated string inside buf.
-        (
-            rc,
-            Some(unsafe { CStr::from_ptr(ent.s_name) }.to_bytes().to_vec()),
-        )
+        (0, read(&ent))
     })
 }
 
@@ -222,44 +117,129 @@ unsafe fn c_bytes(p: *const c_char) -> Option<Vec<u8>> {
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
 }
 
-/// Runs one `getprotoby*_r` call (`call` fills the entry and the result
-/// pointer) and returns the entry's number and name.
-fn proto_lookup(
-    call: impl Fn(*mut protoent, &mut [c_char], *mut *mut protoent) -> c_int,
-) -> Option<(c_int, Vec<u8>)> {
-    with_buffer(|buf| {
-        // SAFETY: protoent is plain old data; all-zero is a valid value.
-        let mut ent: protoent = unsafe { std::mem::zeroed() };
-        let mut result: *mut protoent = std::ptr::null_mut();
-        let rc = call(&mut ent, buf, &mut result);
-        if rc != 0 || result.is_null() {
-            return (rc, None);
+/// The first IPv4 address of host `name` (`gethostbyname`), network order.
+pub fn host_v4(name: &str) -> Option<[u8; 4]> {
+    let cname = CString::new(name).ok()?;
+    let call = |ent, buf: &mut [c_char], result| {
+        let mut herr: c_int = 0;
+        // SAFETY: cname is NUL-terminated; ent, result and herr are valid
+        // for writing; buf has buf.len() bytes.
+        unsafe {
+            gethostbyname_r(
+                cname.as_ptr(),
+                ent,
+                buf.as_mut_ptr(),
+                buf.len(),
+                result,
+                &mut herr,
+            )
         }
-        // SAFETY: on success p_name is a NUL-terminated string inside buf.
-        let name = unsafe { c_bytes(ent.p_name) };
-        (0, name.map(|n| (ent.p_proto, n)))
+    };
+    lookup(call, |he: &hostent| {
+        if he.h_addrtype != libc::AF_INET || he.h_length != 4 || he.h_addr_list.is_null() {
+            return None;
+        }
+        // SAFETY: h_addr_list is a NULL-terminated array of pointers to
+        // h_length-byte addresses inside the buffer, which is alive here.
+        unsafe {
+            let first = *he.h_addr_list;
+            (!first.is_null()).then(|| {
+                let mut out = [0u8; 4];
+                std::ptr::copy_nonoverlapping(first as *const u8, out.as_mut_ptr(), 4);
+                out
+            })
+        }
     })
+}
+
+/// The port (host order) of service `name` for `proto` (`getservbyname`).
+pub fn service_port(name: &str, proto: &str) -> Option<u16> {
+    let cname = CString::new(name).ok()?;
+    let cproto = CString::new(proto).ok()?;
+    let call = |ent, buf: &mut [c_char], result| {
+        // SAFETY: both strings are NUL-terminated; ent and result are valid
+        // for writing; buf has buf.len() bytes.
+        unsafe {
+            getservbyname_r(
+                cname.as_ptr(),
+                cproto.as_ptr(),
+                ent,
+                buf.as_mut_ptr(),
+                buf.len(),
+                result,
+            )
+        }
+    };
+    // s_port holds the port in network byte order in an int.
+    lookup(call, |se: &servent| Some(u16::from_be(se.s_port as u16)))
+}
+
+/// The `h_name` of `gethostbyaddr` for the first `len` bytes of `addr`
+/// (4 for IPv4, 16 for IPv6) in family `af`.
+pub fn host_name(af: c_int, addr: &[u8; 16], len: socklen_t) -> Option<Vec<u8>> {
+    let len = len.min(16);
+    let call = |ent, buf: &mut [c_char], result| {
+        let mut herr: c_int = 0;
+        // SAFETY: addr has 16 readable bytes (len ≤ 16); ent, result and
+        // herr are valid for writing; buf has buf.len() bytes.
+        unsafe {
+            gethostbyaddr_r(
+                addr.as_ptr().cast(),
+                len,
+                af,
+                ent,
+                buf.as_mut_ptr(),
+                buf.len(),
+                result,
+                &mut herr,
+            )
+        }
+    };
+    // SAFETY: on success h_name is null or a NUL-terminated string in the buffer.
+    lookup(call, |he: &hostent| unsafe { c_bytes(he.h_name) })
+}
+
+/// The `s_name` of `getservbyport` for `port` (host order) and `proto`.
+pub fn service_name(port: u16, proto: &str) -> Option<Vec<u8>> {
+    let proto = CString::new(proto).ok()?;
+    let call = |ent, buf: &mut [c_char], result| {
+        // SAFETY: proto is NUL-terminated; ent and result are valid for
+        // writing; buf has buf.len() bytes. The port goes in network order.
+        unsafe {
+            getservbyport_r(
+                c_int::from(port.to_be()),
+                proto.as_ptr(),
+                ent,
+                buf.as_mut_ptr(),
+                buf.len(),
+                result,
+            )
+        }
+    };
+    // SAFETY: on success s_name is null or a NUL-terminated string in the buffer.
+    lookup(call, |se: &servent| unsafe { c_bytes(se.s_name) })
 }
 
 /// The number of protocol `name` in /etc/protocols (`getprotobyname`).
 pub fn protocol_number(name: &str) -> Option<c_int> {
     let cname = CString::new(name).ok()?;
-    proto_lookup(|ent, buf, result| {
+    let call = |ent, buf: &mut [c_char], result| {
         // SAFETY: cname is NUL-terminated; ent and result are valid for
         // writing; buf has buf.len() bytes.
         unsafe { getprotobyname_r(cname.as_ptr(), ent, buf.as_mut_ptr(), buf.len(), result) }
-    })
-    .map(|(num, _)| num)
+    };
+    lookup(call, |pe: &protoent| Some(pe.p_proto))
 }
 
 /// The name of protocol `num` in /etc/protocols (`getprotobynumber`).
 pub fn protocol_name(num: c_int) -> Option<Vec<u8>> {
-    proto_lookup(|ent, buf, result| {
+    let call = |ent, buf: &mut [c_char], result| {
         // SAFETY: ent and result are valid for writing; buf has buf.len()
         // bytes.
         unsafe { getprotobynumber_r(num, ent, buf.as_mut_ptr(), buf.len(), result) }
-    })
-    .map(|(_, name)| name)
+    };
+    // SAFETY: on success p_name is null or a NUL-terminated string in the buffer.
+    lookup(call, |pe: &protoent| unsafe { c_bytes(pe.p_name) })
 }
 
 /// The host name of an IPv4 (4 bytes) or IPv6 (16 bytes) address by
