@@ -14,9 +14,11 @@
 
 use std::io::BufRead;
 
-use crate::exec::{self, Session};
+use crate::error::{Error, OK};
+use crate::exec;
 use crate::grammar::{self, Cmd};
 use crate::kernel::{Ipvs, Request};
+use crate::session::Session;
 
 /// Longest token ipvsadm's line reader keeps in one piece.
 const MAX_TOKEN: usize = 4096;
@@ -49,15 +51,29 @@ fn flush(pending: &mut Vec<Request>, k: &mut dyn Ipvs, s: &mut Session<'_>, mut 
     let results = k.execute_many(pending);
     for (req, res) in pending.iter().zip(results) {
         s.begin(req);
-        rc = s.finish(res);
+        let r = s.finish(res);
+        rc = s.report(r);
     }
     pending.clear();
     rc
 }
 
-/// Run `-R` over `input`; returns the exit status.
-pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
-    let mut rc = 0;
+/// Run `-R` over `input`. Kernel errors are written as they happen and
+/// the run goes on; the outcome is the last executed line's (a failure
+/// already written comes back as its status alone), or the error that
+/// stopped the run.
+pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<(), Error> {
+    let rc = run_lines(input, k, s)?;
+    if rc == OK {
+        Ok(())
+    } else {
+        Err(Error::status(rc))
+    }
+}
+
+/// [`run`]'s loop; returns the last line's status.
+fn run_lines(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<i32, Error> {
+    let mut rc = OK;
     let mut pending: Vec<Request> = Vec::with_capacity(BATCH);
     let mut line = Vec::new();
     loop {
@@ -73,27 +89,27 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             continue;
         }
         let cmd = match grammar::parse(&s.argv0, &words) {
-            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(try_help(&s.argv0)),
+            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(Error::try_help(&s.argv0)),
             other => other,
         };
         let cmd = match cmd {
             Ok(cmd) => cmd,
             Err(e) => {
                 flush(&mut pending, k, s, rc);
-                let _ = writeln!(s.err, "{}", e.message);
                 if e.continues_restore() {
                     // popt errors after the command fail only their line.
-                    rc = e.code;
+                    rc = s.report(Err(e));
                     continue;
                 }
-                return e.code;
+                return Err(e);
             }
         };
         if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
             // -h / -v inside -R print and end the whole process (ipvsadm
             // exits from its option loop).
             flush(&mut pending, k, s, rc);
-            return exec::run_local(&cmd, s).unwrap_or(0);
+            exec::run_local(&cmd, s).unwrap_or(Ok(()))?;
+            return Ok(OK);
         }
         match exec::into_request(cmd) {
             Ok(req) => {
@@ -104,24 +120,18 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             }
             Err(cmd) => {
                 flush(&mut pending, k, s, rc);
-                rc = exec::run(&cmd, k, s, &mut std::io::empty());
+                let r = exec::run(&cmd, k, s);
+                rc = s.report(r);
             }
         }
     }
-    flush(&mut pending, k, s, rc)
-}
-
-/// ipvsadm's answer to a line it cannot start parsing (and to `-R` inside `-R`).
-fn try_help(argv0: &str) -> grammar::ParseError {
-    grammar::ParseError {
-        message: format!("Try `{argv0} -h' or '{argv0} --help' for more information."),
-        code: 255,
-    }
+    Ok(flush(&mut pending, k, s, rc))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::report;
     use crate::kernel::errors::Op;
     use crate::kernel::mem::MemIpvs;
 
@@ -136,7 +146,8 @@ mod tests {
                 out: &mut out,
                 err: &mut err,
             };
-            run(&mut input.as_bytes(), k, &mut s)
+            let r = run(&mut input.as_bytes(), k, &mut s);
+            report(r, s.err)
         };
         (
             rc,
@@ -332,7 +343,8 @@ mod tests {
                 out: &mut out,
                 err: &mut err,
             };
-            let rc = run(&mut input.as_slice(), &mut k, &mut s);
+            let r = run(&mut input.as_slice(), &mut k, &mut s);
+            let rc = report(r, s.err);
             assert!(matches!(rc, 0 | 1 | 2 | 255), "status {rc}");
         }
     }

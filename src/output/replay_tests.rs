@@ -14,11 +14,13 @@ use std::path::Path;
 
 use super::names::{Names, SystemNames};
 use super::{list_in, save_in, Env, ListError};
-use crate::exec::{self, Session};
+use crate::error::report;
+use crate::exec;
 use crate::grammar::{self, Cmd};
 use crate::kernel::errors::{error_text, Op};
 use crate::kernel::mem::MemIpvs;
 use crate::model::{ip_from_raw, RawAddr};
+use crate::session::Session;
 
 const CAPTURE: &str = include_str!("testdata/guest-listings.txt");
 
@@ -125,7 +127,7 @@ fn run(c: &Command, k: &mut MemIpvs, op: &mut Op) -> (String, String, i32) {
     let mut err = Vec::new();
     let rc = match grammar::parse("ipvsadm", &c.args) {
         Err(e) => {
-            err.extend_from_slice(format!("{}\n", e.message).as_bytes());
+            err.extend_from_slice(e.text.as_bytes());
             e.code
         }
         Ok(cmd) if cmd.cmd == Cmd::List || cmd.cmd == Cmd::Save => {
@@ -162,7 +164,13 @@ fn run(c: &Command, k: &mut MemIpvs, op: &mut Op) -> (String, String, i32) {
                 err: &mut err,
             };
             let mut stdin = std::io::Cursor::new(c.stdin.clone().into_bytes());
-            let rc = exec::run(&cmd, k, &mut s, &mut stdin);
+            // As `main` dispatches: `-R` reads its lines, the rest run.
+            let r = if cmd.cmd == Cmd::Restore {
+                crate::restore::run(&mut stdin, k, &mut s)
+            } else {
+                exec::run(&cmd, k, &mut s)
+            };
+            let rc = report(r, s.err);
             *op = s.op;
             rc
         }
