@@ -81,7 +81,7 @@ mod tests {
     #[test]
     fn unexpected_words_read_as_typed() {
         let mut p = parser(&["--foo=bar", "-x", "file", "--baz"]);
-        let mut next = |p: &mut lexopt::Parser| {
+        let next = |p: &mut lexopt::Parser| {
             let w = word(&p.next().unwrap().unwrap());
             unexpected(p, w)
         };
