@@ -129,6 +129,9 @@ fn run_lines(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> 
 }
 
 #[cfg(test)]
+mod replay_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::report;

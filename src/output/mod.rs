@@ -41,8 +41,6 @@ pub mod names;
 pub mod sort;
 
 #[cfg(test)]
-mod replay_tests;
-#[cfg(test)]
 mod tests;
 
 use std::io::{self, Write};

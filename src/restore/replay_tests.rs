@@ -1,9 +1,9 @@
-//! Replays the guest captures in `testdata/guest-listings.txt` (Debian's
-//! ipvsadm 1.31 on the real 6.1 kernel, generated from
+//! Replays the guest captures in `src/output/testdata/guest-listings.txt`
+//! (Debian's ipvsadm 1.31 on the real 6.1 kernel, generated from
 //! `tests/cases/output-*.case`) on the host: each command goes through
-//! our grammar, changes go to the in-memory kernel, listings through this
-//! module, and stdout, stderr and exit status must match the real ones
-//! byte for byte.
+//! our grammar, changes go to the in-memory kernel, listings through
+//! [`crate::output`], `-R` through this module, and stdout, stderr and
+//! exit status must match the real ones byte for byte.
 //!
 //! Names: the guest's /etc/hosts only names 127.0.0.1 (`localhost`), and
 //! it shares this machine's /etc/services; the test injects the former and
@@ -12,17 +12,17 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use super::names::{Names, SystemNames};
-use super::{list_in, save_in, Env, ListError};
 use crate::error::report;
 use crate::exec;
 use crate::grammar::{self, Cmd};
 use crate::kernel::errors::{error_text, Op};
 use crate::kernel::mem::MemIpvs;
 use crate::model::{ip_from_raw, RawAddr};
+use crate::output::names::{Names, SystemNames};
+use crate::output::{list_in, save_in, Env, ListError};
 use crate::session::Session;
 
-const CAPTURE: &str = include_str!("testdata/guest-listings.txt");
+const CAPTURE: &str = include_str!("../output/testdata/guest-listings.txt");
 
 /// The guest's resolver: /etc/hosts names 127.0.0.1 only; services from
 /// this machine's /etc/services (the guest's, too).
@@ -166,7 +166,7 @@ fn run(c: &Command, k: &mut MemIpvs, op: &mut Op) -> (String, String, i32) {
             let mut stdin = std::io::Cursor::new(c.stdin.clone().into_bytes());
             // As `main` dispatches: `-R` reads its lines, the rest run.
             let r = if cmd.cmd == Cmd::Restore {
-                crate::restore::run(&mut stdin, k, &mut s)
+                super::run(&mut stdin, k, &mut s)
             } else {
                 exec::run(&cmd, k, &mut s)
             };
