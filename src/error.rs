@@ -84,10 +84,7 @@ impl Error {
     /// ipvsadm's answer to a line it cannot start parsing (and to `-R`
     /// inside `-R`).
     pub fn try_help(argv0: &str) -> Error {
-        Error::line(
-            format!("Try `{argv0} -h' or '{argv0} --help' for more information."),
-            KERNEL_FAILED,
-        )
+        Error::line(try_help_line(argv0), KERNEL_FAILED)
     }
 
     /// The text without its final newline (what ipvsadm passes to
@@ -95,6 +92,12 @@ impl Error {
     pub fn message(&self) -> &str {
         message_of(&self.text)
     }
+}
+
+/// The `Try …` sentence (no newline) that ipvsadm, popt and iptables all
+/// end a bad command line with; `prog` as the program names itself.
+pub fn try_help_line(prog: &str) -> String {
+    format!("Try `{prog} -h' or '{prog} --help' for more information.")
 }
 
 /// Write a command's outcome: nothing for success, the error's text on

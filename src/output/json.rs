@@ -517,7 +517,7 @@ UDP 2001:0db8:0000:0000:0000:0000:0000:0064 0035 2001:0db8:0000:0000:0000:0000:0
             port: 80,
             ..Dest::default()
         };
-        let j = service(&s, &[d.clone()]);
+        let j = service(&s, std::slice::from_ref(&d));
         assert!(j.contains("\"address\":\"::1.2.3.4\""), "{j}");
         assert!(j.contains("\"address\":\"::ffff:10.0.0.1\""), "{j}");
         // The same text as the listing's `[addr]:port`.
