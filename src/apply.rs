@@ -370,6 +370,23 @@ mod tests {
     }
 
     #[test]
+    fn help_goes_to_stdout_with_success() {
+        for word in ["--help", "-h"] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let r = main("ipvsadm", &[word.to_string()], &mut out, &mut err);
+            assert_eq!(r, Ok(()));
+            assert_eq!(String::from_utf8_lossy(&out), cli::help("ipvsadm"));
+            assert!(err.is_empty());
+        }
+        // A bad command line: the reason and the usage, status 2.
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let e = main("ipvsadm", &[], &mut out, &mut err).unwrap_err();
+        assert_eq!(e.code, error::USAGE);
+        assert!(e.text.ends_with(&format!("{}\n", cli::usage("ipvsadm"))));
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn renders_options() {
         let mut s = svc("10.0.0.1", 0, "sh");
         s.flags = SVC_F_PERSISTENT | 0x18;

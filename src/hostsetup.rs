@@ -342,6 +342,19 @@ mod tests {
     }
 
     #[test]
+    fn help_goes_to_stdout_with_success() {
+        for role in [Role::RealServer, Role::Director] {
+            for word in ["--help", "-h"] {
+                let mut out = Vec::new();
+                assert_eq!(main(role, &v(&[word]), &mut out), Ok(()));
+                assert_eq!(String::from_utf8_lossy(&out), cli::help(role));
+            }
+            let e = main(role, &v(&["--vip"]), &mut Vec::new()).unwrap_err();
+            assert_eq!(e.code, error::USAGE);
+        }
+    }
+
+    #[test]
     fn state_round_trips() {
         let before = vec![(
             "/proc/sys/net/ipv4/conf/all/arp_ignore".to_string(),
