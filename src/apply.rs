@@ -186,7 +186,7 @@ pub fn read_table(argv0: &str, input: &mut dyn BufRead) -> Result<Table, ReadErr
         if line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#') {
             continue;
         }
-        let words = crate::restore::tokenize(&line);
+        let words = grammar::tokens::tokenize(&line);
         if words.is_empty() {
             continue;
         }

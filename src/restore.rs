@@ -1,8 +1,7 @@
 //! `-R`: read rules from stdin with ipvsadm's tokenising and run them.
 //!
-//! ipvsadm's rules, kept exactly: tokens are runs of anything but space,
-//! TAB, CR and LF (at most 4096 bytes each; no quoting, no comments); every
-//! token equal to `ipvsadm` is dropped; lines left empty are skipped. A
+//! ipvsadm's rules, kept exactly: lines are split into words by
+//! [`tokenize`] (no quoting, no comments); lines left empty are skipped. A
 //! line that fails to parse stops the run with its own message and status
 //! (except option-parser errors after the command, `-L -Q`, which fail only
 //! their line); a kernel error is printed and the run carries on; the
@@ -20,27 +19,12 @@ use crate::grammar::{self, Cmd};
 use crate::kernel::{Ipvs, Request};
 use crate::session::Session;
 
-/// Longest token ipvsadm's line reader keeps in one piece.
-const MAX_TOKEN: usize = 4096;
+/// `-R`'s line → words (also here for callers that read `-R` input).
+pub use crate::grammar::tokens::tokenize;
+
 /// Changes queued before they are sent: one transport batch, so the
 /// queue's memory is small and reused.
 const BATCH: usize = crate::transport::BATCH;
-
-/// Split one input line into ipvsadm's argument words.
-pub fn tokenize(line: &[u8]) -> Vec<String> {
-    let mut words = Vec::new();
-    for run in line.split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
-        for t in run.chunks(MAX_TOKEN) {
-            if t != b"ipvsadm" {
-                words.push(match std::str::from_utf8(t) {
-                    Ok(s) => s.to_owned(),
-                    Err(_) => String::from_utf8_lossy(t).into_owned(),
-                });
-            }
-        }
-    }
-    words
-}
 
 /// Send the queued changes and report each result in order; returns the
 /// status of the last one (or `rc` when nothing was queued).
@@ -350,26 +334,5 @@ mod tests {
             let rc = report(r, s.err);
             assert!(matches!(rc, 0 | 1 | 2 | 255), "status {rc}");
         }
-    }
-
-    #[test]
-    fn tokens_split_on_blanks_and_drop_program_name() {
-        assert_eq!(
-            tokenize(b"ipvsadm -A\t-t 1.2.3.4:80\r\n"),
-            vec!["-A", "-t", "1.2.3.4:80"]
-        );
-        assert_eq!(tokenize(b"-A ipvsadm -t x"), vec!["-A", "-t", "x"]);
-        assert!(tokenize(b"  \t\r\n").is_empty());
-        assert!(tokenize(b"ipvsadm").is_empty());
-    }
-
-    #[test]
-    fn no_quoting_and_long_tokens_are_cut() {
-        assert_eq!(tokenize(b"-s \"rr\""), vec!["-s", "\"rr\""]);
-        let long = vec![b'a'; MAX_TOKEN + 5];
-        let t = tokenize(&long);
-        assert_eq!(t.len(), 2);
-        assert_eq!(t[0].len(), MAX_TOKEN);
-        assert_eq!(t[1].len(), 5);
     }
 }

@@ -9,7 +9,8 @@
 //!   truth for the parser, `-h`, the man page and completions);
 //! - [`popt`]: popt-compatible tokenisation;
 //! - [`addr`]: value parsers with C library semantics;
-//! - [`resolve`]: host and service name lookups.
+//! - [`resolve`]: host and service name lookups;
+//! - [`tokens`]: `-R`'s line → words.
 //!
 //! The order of checks follows ipvsadm: first option must be a command;
 //! each later option is validated as it is read; then `--set` values,
@@ -20,6 +21,7 @@ pub mod addr;
 pub mod options;
 pub mod popt;
 pub mod resolve;
+pub mod tokens;
 
 use crate::model::{
     Daemon, Dest, Forward, Service, Timeouts, AF_INET, AF_INET6, DAEMON_BACKUP, DAEMON_MASTER,
