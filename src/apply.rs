@@ -3,17 +3,22 @@
 //! flush, so traffic to unchanged services never sees a gap.
 //!
 //! The diff is pure ([`plan`]); [`render`] prints a change as the ipvsadm
-//! command line that would make it; [`run`] reads the file and applies.
+//! command line that would make it; [`run`] applies; [`main`] is the
+//! subcommand (its command line is [`cli`]'s).
 
-use std::io::BufRead;
+pub mod cli;
 
-use crate::exec::Session;
+use std::io::{self, BufRead, Write};
+
+use crate::cli::Parsed;
+use crate::error::{self, Error};
 use crate::grammar::{self, Cmd};
 use crate::kernel::{Errno, Ipvs, Request};
 use crate::model::{same_dest, same_service};
 use crate::model::{Dest, Forward, Service, SVC_F_HASHED};
 use crate::output::format::{self, View};
 use crate::output::names::{host_port, NoNames};
+use crate::session::{self, Session};
 
 /// Changes are rendered numerically: no name is ever looked up.
 static NO_NAMES: NoNames = NoNames;
@@ -162,12 +167,8 @@ pub fn render(req: &Request) -> String {
     }
 }
 
-/// Why reading the file failed: the message and exit status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
-    pub message: String,
-    pub code: i32,
-}
+/// Why reading the file failed: the crate's error (message and status).
+pub type ReadError = Error;
 
 /// Read a table in `-S` format (one `-A` or `-a` rule a line; blank lines
 /// and lines starting with `#` are skipped, a leading `ipvsadm` dropped).
@@ -180,28 +181,18 @@ pub fn read_table(argv0: &str, input: &mut dyn BufRead) -> Result<Table, ReadErr
         match input.read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => n += 1,
-            Err(e) => {
-                return Err(ReadError {
-                    message: format!("{argv0} apply: read error: {e}"),
-                    code: 2,
-                })
-            }
+            Err(e) => return Err(Error::usage(format!("{argv0} apply: read error: {e}"))),
         }
         if line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#') {
             continue;
         }
-        let words = crate::restore::tokenize(&line);
+        let words = grammar::tokens::tokenize(&line);
         if words.is_empty() {
             continue;
         }
-        let at = |m: String| ReadError {
-            message: format!("line {n}: {m}"),
-            code: 2,
-        };
-        let cmd = grammar::parse(argv0, &words).map_err(|e| ReadError {
-            message: format!("line {n}: {}", e.message),
-            code: e.code,
-        })?;
+        let at = |m: String| Error::usage(format!("line {n}: {m}"));
+        let cmd = grammar::parse(argv0, &words)
+            .map_err(|e| Error::new(format!("line {n}: {}", e.text), e.code))?;
         let svc = cmd.service.clone().unwrap_or_default();
         match cmd.cmd {
             Cmd::AddService => {
@@ -236,33 +227,75 @@ pub fn current_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
     Ok(t)
 }
 
-/// Run `apply`: print the changes (`dry_run`) or make them, reporting
-/// each failure with its command line. Returns the exit status.
-pub fn run(want: &Table, dry_run: bool, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
-    let have = match current_table(k) {
-        Ok(t) => t,
-        Err(e) => {
-            s.kernel_error(e);
-            return 1;
-        }
-    };
+/// Run `apply`: print the changes (`dry_run`) or make them, writing each
+/// failure with its command line as it happens.
+pub fn run(
+    want: &Table,
+    dry_run: bool,
+    k: &mut dyn Ipvs,
+    s: &mut Session<'_>,
+) -> Result<(), Error> {
+    let have = current_table(k).map_err(|e| s.kernel_error(e, error::LIST_FAILED))?;
     let changes = plan(want, &have);
     if dry_run {
         for c in &changes {
             let _ = writeln!(s.out, "{} {}", s.argv0, render(c));
         }
-        return 0;
+        return Ok(());
     }
-    let mut rc = 0;
+    let mut rc = error::OK;
     for (c, res) in changes.iter().zip(k.execute_many(&changes)) {
         if let Err(e) = res {
             s.begin(c);
-            let _ = write!(s.err, "{} {}: ", s.argv0, render(c));
-            s.kernel_error(e);
-            rc = crate::exec::RC_KERNEL;
+            let failed = s.kernel_error(e, error::KERNEL_FAILED);
+            let line = Error::new(
+                format!("{} {}: {}", s.argv0, render(c), failed.text),
+                failed.code,
+            );
+            rc = s.report(Err(line));
         }
     }
-    rc
+    match rc {
+        error::OK => Ok(()),
+        rc => Err(Error::status(rc)),
+    }
+}
+
+/// Read the table file named on the command line (`-`: stdin).
+fn read_file(argv0: &str, file: &str) -> Result<Table, Error> {
+    if file == "-" {
+        return read_table(argv0, &mut io::stdin().lock());
+    }
+    let f = std::fs::File::open(file).map_err(|e| {
+        let errno = e.raw_os_error().unwrap_or(libc::EIO);
+        Error::usage(format!(
+            "{argv0} apply: cannot open {file}: {}",
+            crate::kernel::errors::strerror(errno)
+        ))
+    })?;
+    read_table(argv0, &mut io::BufReader::new(f))
+}
+
+/// `ipvsadm apply [--dry-run] FILE|-` (and `-h`/`--help`).
+pub fn main(
+    argv0: &str,
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let a = match cli::parse(argv0, args)? {
+        Parsed::Help => return crate::cli::print_help(out, &cli::help(argv0)),
+        Parsed::Run(a) => a,
+    };
+    let want = read_file(argv0, &a.file)?;
+    let mut k = session::connect()?;
+    let mut s = Session {
+        argv0: argv0.to_string(),
+        op: crate::kernel::errors::Op::Init,
+        out,
+        err,
+    };
+    run(&want, a.dry_run, &mut k, &mut s)
 }
 
 #[cfg(test)]
@@ -334,6 +367,23 @@ mod tests {
         );
         assert!(apply(&mut k, &want2).is_empty());
         assert!(!second.iter().any(|r| matches!(r, Request::Flush)));
+    }
+
+    #[test]
+    fn help_goes_to_stdout_with_success() {
+        for word in ["--help", "-h"] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let r = main("ipvsadm", &[word.to_string()], &mut out, &mut err);
+            assert_eq!(r, Ok(()));
+            assert_eq!(String::from_utf8_lossy(&out), cli::help("ipvsadm"));
+            assert!(err.is_empty());
+        }
+        // A bad command line: the reason and the usage, status 2.
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let e = main("ipvsadm", &[], &mut out, &mut err).unwrap_err();
+        assert_eq!(e.code, error::USAGE);
+        assert!(e.text.ends_with(&format!("{}\n", cli::usage("ipvsadm"))));
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -1,72 +1,17 @@
-//! Runs a parsed [`Command`] against an [`Ipvs`] and returns the exit
-//! status, writing what ipvsadm writes (listings on `out`, messages on
-//! `err`). The error-text operation marker lives in [`Session`], because
-//! ipvsadm carries it from one `-R` line to the next.
+//! Runs one parsed [`Command`] (every command but `-R`, which
+//! [`crate::restore`] reads line by line) against an [`Ipvs`], writing
+//! listings on the session's `out`; a failure comes back as the
+//! [`Error`] with ipvsadm's text and status. The error-text operation
+//! marker lives in the [`Session`], because ipvsadm carries it from one
+//! `-R` line to the next.
 
-use std::io::{BufRead, Write};
-
+use crate::error::{self, Error};
 use crate::grammar::{self, Cmd, Command};
-use crate::kernel::errors::{error_text, Op};
-use crate::kernel::{Errno, Ipvs, Request};
+use crate::kernel::errors::Op;
+use crate::kernel::{Ipvs, Request};
 use crate::model::Service;
-use crate::output::{self, ListError};
-
-/// Exit status of a failed change (ipvsadm's `exit(-1)`).
-pub const RC_KERNEL: i32 = 255;
-
-/// State kept across the commands of one process.
-pub struct Session<'a> {
-    pub argv0: String,
-    /// The error-text marker (see [`crate::kernel::errors`]).
-    pub op: Op,
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
-}
-
-impl Session<'_> {
-    /// Print a kernel failure of `op` with ipvsadm's text.
-    pub fn kernel_error(&mut self, errno: Errno) {
-        let _ = writeln!(self.err, "{}", error_text(self.op, errno));
-    }
-
-    /// Note that `req` is about to run (sets the error-text marker).
-    pub fn begin(&mut self, req: &Request) {
-        if let Some(op) = req.op() {
-            self.op = op;
-        }
-    }
-
-    /// Report the outcome of one change: 0 or 255 with the message.
-    pub fn finish(&mut self, res: Result<(), Errno>) -> i32 {
-        match res {
-            Ok(()) => 0,
-            Err(e) => {
-                self.kernel_error(e);
-                RC_KERNEL
-            }
-        }
-    }
-
-    /// Report a listing failure; returns its exit status.
-    pub fn list_failed(&mut self, e: ListError) -> i32 {
-        match e {
-            ListError::Kernel { op, errno } => {
-                if let Some(op) = op {
-                    self.op = op;
-                }
-                self.kernel_error(errno);
-                1
-            }
-            ListError::Silent(rc) => rc,
-            ListError::Message(m, rc) => {
-                let _ = writeln!(self.err, "{m}");
-                rc
-            }
-            // A closed or failing stdout: ipvsadm ignores write errors.
-            ListError::Io(_) => 0,
-        }
-    }
-}
+use crate::output;
+use crate::session::Session;
 
 /// The kernel request a modifying command makes, or None for commands that
 /// are not a single change (listings, save, restore, help).
@@ -110,20 +55,21 @@ fn is_null_service(s: &Service) -> bool {
 }
 
 /// Run a command that needs no kernel (help, version); None for the rest.
-pub fn run_local(cmd: &Command, s: &mut Session<'_>) -> Option<i32> {
+pub fn run_local(cmd: &Command, s: &mut Session<'_>) -> Option<Result<(), Error>> {
     let text = match cmd.cmd {
         Cmd::Help => grammar::help_text(&s.argv0),
         Cmd::Version => grammar::VERSION_LINE.to_string(),
         _ => return None,
     };
     let _ = s.out.write_all(text.as_bytes());
-    Some(0)
+    Some(Ok(()))
 }
 
-/// Run one parsed command. `stdin` is only read by `-R`.
-pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn BufRead) -> i32 {
-    if let Some(rc) = run_local(cmd, s) {
-        return rc;
+/// Run one parsed command (`-R` is [`crate::restore::run`]'s: here it is
+/// refused as ipvsadm refuses `-R` inside `-R`).
+pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<(), Error> {
+    if let Some(r) = run_local(cmd, s) {
+        return r;
     }
     match cmd.cmd {
         Cmd::List => {
@@ -136,32 +82,27 @@ pub fn run(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>, stdin: &mut dyn
                 &cmd.list,
                 &mut s.op,
             );
-            match r {
-                Ok(()) => 0,
-                Err(e) => s.list_failed(e),
-            }
+            s.listed(r)
         }
         Cmd::Save => {
             let env = output::Env::system();
-            match output::save_in(&env, &mut s.out, k, cmd.list.numeric, &mut s.op) {
-                Ok(()) => 0,
-                Err(e) => s.list_failed(e),
-            }
+            let r = output::save_in(&env, &mut s.out, k, cmd.list.numeric, &mut s.op);
+            s.listed(r)
         }
-        Cmd::Restore => crate::restore::run(stdin, k, s),
+        Cmd::Restore => Err(Error::try_help(&s.argv0)),
         _ => match request_of(cmd) {
             Some(req) => {
                 s.begin(&req);
                 let res = k.execute(&req);
                 s.finish(res)
             }
-            None => 0,
+            None => Ok(()),
         },
     }
 }
 
 /// `-L … --json`: the listing views as JSON (see [`output::json`]).
-pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
+pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<(), Error> {
     use output::json;
     let opts = &cmd.list;
     let sorted = |v: Vec<crate::model::Dest>| {
@@ -172,16 +113,14 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
         }
     };
     if opts.connection {
-        return match std::fs::read(output::conn::CONN_PROC_FILE) {
-            Ok(data) => {
-                let _ = s.out.write_all(json::connections(&data).as_bytes());
-                0
-            }
-            Err(_) => {
-                let _ = writeln!(s.err, "cannot open file {}", output::conn::CONN_PROC_FILE);
-                1
-            }
-        };
+        let data = std::fs::read(output::conn::CONN_PROC_FILE).map_err(|_| {
+            Error::line(
+                format!("cannot open file {}", output::conn::CONN_PROC_FILE),
+                error::LIST_FAILED,
+            )
+        })?;
+        let _ = s.out.write_all(json::connections(&data).as_bytes());
+        return Ok(());
     }
     let text = if opts.timeout {
         s.op = Op::GetTimeout;
@@ -212,14 +151,7 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
             Ok(json::table(Some(&info), &t))
         })()
     };
-    match text {
-        Ok(t) => {
-            let _ = s.out.write_all(t.as_bytes());
-            0
-        }
-        Err(e) => {
-            s.kernel_error(e);
-            1
-        }
-    }
+    let text = text.map_err(|e| s.kernel_error(e, error::LIST_FAILED))?;
+    let _ = s.out.write_all(text.as_bytes());
+    Ok(())
 }

@@ -31,7 +31,11 @@ use neli::{
     utils::Groups,
 };
 
+use crate::cli::Parsed;
+use crate::error::{self, Error};
 use crate::kernel::errors::strerror;
+
+pub mod cli;
 
 /// Which host role to prepare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,64 +51,6 @@ pub struct Setup {
     pub vip: IpAddr,
     pub dev: String,
     pub undo: bool,
-}
-
-/// Parse the words after `realserver` / `director`.
-pub fn parse(role: Role, args: &[String]) -> Result<Setup, String> {
-    let name = match role {
-        Role::RealServer => "realserver",
-        Role::Director => "director",
-    };
-    let usage = match role {
-        Role::RealServer => "Usage: ipvsadm realserver --vip VIP [--dev DEV] [--undo]",
-        Role::Director => "Usage: ipvsadm director --vip VIP --dev DEV [--undo]",
-    };
-    let mut vip = None;
-    let mut dev = None;
-    let mut undo = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (key, inline) = match a.split_once('=') {
-            Some((k, v)) if k.starts_with("--") => (k, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        match key {
-            "--vip" | "--dev" => {
-                let v = match inline {
-                    Some(v) => v,
-                    None => it
-                        .next()
-                        .cloned()
-                        .ok_or_else(|| format!("{name}: {key} needs a value\n{usage}"))?,
-                };
-                if key == "--vip" {
-                    vip = Some(
-                        v.parse::<IpAddr>()
-                            .map_err(|_| format!("{name}: invalid VIP `{v}'"))?,
-                    );
-                } else {
-                    dev = Some(v);
-                }
-            }
-            "--undo" if inline.is_none() => undo = true,
-            _ => return Err(format!("{name}: unexpected argument {a}\n{usage}")),
-        }
-    }
-    let vip = vip.ok_or_else(|| format!("{name}: --vip is required\n{usage}"))?;
-    let dev = match (role, dev) {
-        (_, Some(d)) => d,
-        (Role::RealServer, None) => "lo".to_string(),
-        (Role::Director, None) => return Err(format!("{name}: --dev is required\n{usage}")),
-    };
-    if dev.is_empty() || dev.len() > 15 || dev.contains('/') || dev == "." || dev == ".." {
-        return Err(format!("{name}: invalid device name `{dev}'"));
-    }
-    Ok(Setup {
-        role,
-        vip,
-        dev,
-        undo,
-    })
 }
 
 /// The sysctls a real server needs, as (path, wanted value).
@@ -350,22 +296,14 @@ pub fn run(s: &Setup) -> Result<(), String> {
     Ok(())
 }
 
-/// Entry point for `ipvsadm realserver|director …`; returns the exit status.
-pub fn main(role: Role, args: &[String]) -> i32 {
-    let setup = match parse(role, args) {
-        Ok(s) => s,
-        Err(m) => {
-            eprintln!("{m}");
-            return 2;
-        }
+/// Entry point for `ipvsadm realserver|director …` (`-h`/`--help`: the
+/// usage on `out`).
+pub fn main(role: Role, args: &[String], out: &mut dyn std::io::Write) -> Result<(), Error> {
+    let setup = match cli::parse(role, args)? {
+        Parsed::Help => return crate::cli::print_help(out, &cli::help(role)),
+        Parsed::Run(s) => s,
     };
-    match run(&setup) {
-        Ok(()) => 0,
-        Err(m) => {
-            eprintln!("{m}");
-            1
-        }
-    }
+    run(&setup).map_err(|m| Error::line(m, error::SETUP_FAILED))
 }
 
 #[cfg(test)]
@@ -374,6 +312,14 @@ mod tests {
 
     fn v(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// The command line's setup (these tests never ask for help).
+    fn parse(role: Role, args: &[String]) -> Result<Setup, Error> {
+        match cli::parse(role, args)? {
+            Parsed::Run(s) => Ok(s),
+            Parsed::Help => Err(Error::status(0)),
+        }
     }
 
     #[test]
@@ -393,6 +339,19 @@ mod tests {
         assert!(parse(Role::RealServer, &v(&["--vip"])).is_err());
         assert!(parse(Role::RealServer, &v(&["--vip", "1.2.3.4", "x"])).is_err());
         assert!(parse(Role::RealServer, &v(&["--vip", "1.2.3.4", "--dev", "../x"])).is_err());
+    }
+
+    #[test]
+    fn help_goes_to_stdout_with_success() {
+        for role in [Role::RealServer, Role::Director] {
+            for word in ["--help", "-h"] {
+                let mut out = Vec::new();
+                assert_eq!(main(role, &v(&[word]), &mut out), Ok(()));
+                assert_eq!(String::from_utf8_lossy(&out), cli::help(role));
+            }
+            let e = main(role, &v(&["--vip"]), &mut Vec::new()).unwrap_err();
+            assert_eq!(e.code, error::USAGE);
+        }
     }
 
     #[test]

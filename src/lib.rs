@@ -7,10 +7,15 @@
 //! - [`kernel`]: IPVS generic-netlink requests, codec and error texts (pure)
 //! - [`transport`]: the netlink socket to the live kernel
 //! - [`output`]: listing and save formats (pure, over `io::Write`)
+//! - [`session`]: what one process carries from command to command
 //! - [`exec`] / [`restore`]: run commands, read `-R` input
+//! - [`error`]: the one error type (stderr text + exit status)
+//! - [`cli`]: argv of the extension subcommands (`apply`, `director`, …)
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
 
 pub mod apply;
+pub mod cli;
+pub mod error;
 pub mod exec;
 pub mod grammar;
 pub mod hostsetup;
@@ -21,6 +26,7 @@ pub mod model;
 pub mod netns;
 pub mod output;
 pub mod restore;
+pub mod session;
 pub mod sys;
 #[cfg(test)]
 mod testkit;

@@ -1,14 +1,17 @@
 //! The `ipvsadm` binary: argv in, exit status out. All the work is in the
-//! library; this file only wires process-level things (stdio, signals).
+//! library; this file only wires process-level things (stdio, signals),
+//! picks the command (ipvsadm's grammar, `-R`, or a subcommand) and turns
+//! its outcome into stderr and the exit status, in one place.
 
 #![no_main]
 
 use std::io::{self, BufWriter, Write};
 
-use ipvsadm_rs::exec::{self, Session};
-use ipvsadm_rs::grammar;
-use ipvsadm_rs::kernel::errors::{error_text, Op};
-use ipvsadm_rs::{apply, hostsetup, mark, netns, transport};
+use ipvsadm_rs::error::{self, Error};
+use ipvsadm_rs::grammar::{self, Cmd};
+use ipvsadm_rs::kernel::errors::Op;
+use ipvsadm_rs::session::{self, Session};
+use ipvsadm_rs::{apply, exec, hostsetup, mark, netns, restore};
 
 /// The C entry point. Rust's usual runtime start-up is left out on purpose:
 /// under emulation and on busy directors every process start counts
@@ -84,141 +87,72 @@ fn guard_std_fds() {
 fn real_main(args: Vec<String>) -> i32 {
     let mut args = args.into_iter();
     let argv0 = args.next().unwrap_or_else(|| "ipvsadm".into());
-    let mut rest: Vec<String> = args.collect();
-    match netns::take_netns_arg(&mut rest) {
-        Ok(None) => {}
-        Ok(Some(ns)) => {
-            if let Err(m) = netns::enter(&ns) {
-                eprintln!("{m}");
-                return 2;
-            }
-        }
-        Err(m) => {
-            eprintln!("{m}");
-            return 2;
-        }
-    }
-    let sub = rest.get(1..).unwrap_or(&[]);
-    match rest.first().map(String::as_str) {
-        Some("mark") => mark::main(&argv0, sub),
-        Some("apply") => apply_main(&argv0, sub),
-        Some("realserver") => hostsetup::main(hostsetup::Role::RealServer, sub),
-        Some("director") => hostsetup::main(hostsetup::Role::Director, sub),
-        _ => run(&argv0, &rest),
-    }
-}
-
-fn run(argv0: &str, args: &[String]) -> i32 {
-    // `--json` (our extension) switches a listing to JSON.
-    let mut args = args.to_vec();
-    let json = take_flag(&mut args, "--json");
+    let rest: Vec<String> = args.collect();
     let stdout = io::stdout();
     // stdio's buffer size for pipes: a reader that goes away early sees
     // the same SIGPIPE timing as with ipvsadm.
     let mut out = BufWriter::with_capacity(4096, stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
+    let result = dispatch(&argv0, rest, &mut out, &mut err);
+    // The one place where an outcome becomes stderr and a status (before
+    // stdout's last block, as ipvsadm's stdio would have it).
+    let rc = error::report(result, &mut err);
+    let _ = out.flush();
+    rc
+}
 
-    let cmd = match grammar::parse(argv0, &args) {
-        Ok(cmd) => cmd,
-        Err(e) => {
-            let _ = writeln!(err, "{}", e.message);
-            return e.code;
-        }
-    };
-    if json && cmd.cmd != grammar::Cmd::List {
-        let _ = writeln!(err, "--json is only for the list command");
-        return 2;
+/// Enter `--netns`, then run the subcommand or ipvsadm's command line.
+fn dispatch(
+    argv0: &str,
+    mut rest: Vec<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    if let Some(ns) = netns::take_netns_arg(&mut rest)? {
+        netns::enter(&ns)?;
     }
-    let mut session = Session {
+    let sub = rest.get(1..).unwrap_or(&[]);
+    match rest.first().map(String::as_str) {
+        Some("mark") => mark::main(argv0, sub),
+        Some("apply") => apply::main(argv0, sub, out, err),
+        Some("realserver") => hostsetup::main(hostsetup::Role::RealServer, sub, out),
+        Some("director") => hostsetup::main(hostsetup::Role::Director, sub, out),
+        _ => run(argv0, rest, out, err),
+    }
+}
+
+/// ipvsadm's own command line: one command, or `-R` reading stdin.
+fn run(
+    argv0: &str,
+    mut args: Vec<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    // `--json` (our extension) switches a listing to JSON.
+    let json = take_flag(&mut args, "--json");
+    let cmd = grammar::parse(argv0, &args)?;
+    if json && cmd.cmd != Cmd::List {
+        return Err(Error::usage("--json is only for the list command"));
+    }
+    let mut s = Session {
         argv0: argv0.to_string(),
         op: Op::Init,
-        out: &mut out,
-        err: &mut err,
+        out,
+        err,
     };
     // Help and version need no kernel.
-    if let Some(rc) = exec::run_local(&cmd, &mut session) {
-        drop(session);
-        let _ = out.flush();
-        return rc;
+    if let Some(r) = exec::run_local(&cmd, &mut s) {
+        return r;
     }
-    let mut k = match transport::connect() {
-        Ok(k) => k,
-        Err(errno) => return init_failed(session.err, errno),
-    };
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
-    let rc = if json {
-        exec::list_json(&cmd, &mut k, &mut session)
+    let mut k = session::connect()?;
+    if json {
+        exec::list_json(&cmd, &mut k, &mut s)
+    } else if cmd.cmd == Cmd::Restore {
+        restore::run(&mut io::stdin().lock(), &mut k, &mut s)
     } else {
-        exec::run(&cmd, &mut k, &mut session, &mut input)
-    };
-    drop(session);
-    let _ = out.flush();
-    rc
-}
-
-/// `ipvsadm apply [--dry-run] FILE|-`.
-fn apply_main(argv0: &str, args: &[String]) -> i32 {
-    let usage = || {
-        eprintln!("Usage: {argv0} apply [--dry-run] FILE|-");
-        2
-    };
-    let (dry_run, file) = match args {
-        [f] if f != "--dry-run" => (false, f),
-        [d, f] if d == "--dry-run" => (true, f),
-        [f, d] if d == "--dry-run" => (true, f),
-        _ => return usage(),
-    };
-    let read = if file == "-" {
-        apply::read_table(argv0, &mut io::stdin().lock())
-    } else {
-        match std::fs::File::open(file) {
-            Ok(f) => apply::read_table(argv0, &mut io::BufReader::new(f)),
-            Err(e) => {
-                eprintln!(
-                    "{argv0} apply: cannot open {file}: {}",
-                    ipvsadm_rs::kernel::errors::strerror(e.raw_os_error().unwrap_or(libc::EIO))
-                );
-                return 2;
-            }
-        }
-    };
-    let want = match read {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{}", e.message);
-            return e.code;
-        }
-    };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
-    let mut k = match transport::connect() {
-        Ok(k) => k,
-        Err(errno) => return init_failed(&mut err, errno),
-    };
-    let mut session = Session {
-        argv0: argv0.to_string(),
-        op: Op::Init,
-        out: &mut out,
-        err: &mut err,
-    };
-    let rc = apply::run(&want, dry_run, &mut k, &mut session);
-    drop(session);
-    let _ = out.flush();
-    rc
-}
-
-/// ipvsadm's message when the kernel interface cannot be opened.
-fn init_failed(err: &mut dyn Write, errno: i32) -> i32 {
-    let _ = writeln!(
-        err,
-        "Can't initialize ipvs: {}\nAre you sure that IP Virtual Server is built in the kernel or as module?",
-        error_text(Op::Init, errno)
-    );
-    2
+        exec::run(&cmd, &mut k, &mut s)
+    }
 }
 
 /// Remove every `flag` (before a `--`) from `args`; whether one was there.

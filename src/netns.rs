@@ -7,9 +7,12 @@ use std::fs::File;
 
 use nix::sched::{setns, CloneFlags};
 
+use crate::error::Error;
+use crate::kernel::errors::strerror;
+
 /// Remove every `--netns X` / `--netns=X` from `args`; returns the last
-/// value given, or an error text when `--netns` has no value.
-pub fn take_netns_arg(args: &mut Vec<String>) -> Result<Option<String>, String> {
+/// value given, or a usage error when `--netns` has no value.
+pub fn take_netns_arg(args: &mut Vec<String>) -> Result<Option<String>, Error> {
     let mut found = None;
     let mut i = 0;
     while i < args.len() {
@@ -21,7 +24,7 @@ pub fn take_netns_arg(args: &mut Vec<String>) -> Result<Option<String>, String> 
             args.remove(i);
         } else if args[i] == "--netns" {
             if i + 1 >= args.len() {
-                return Err("--netns: missing argument".into());
+                return Err(Error::usage("--netns: missing argument"));
             }
             found = Some(args.remove(i + 1));
             args.remove(i);
@@ -42,20 +45,20 @@ pub fn ns_path(spec: &str) -> String {
 }
 
 /// Enter the network namespace `spec` (this thread; call before any
-/// socket is opened).
-pub fn enter(spec: &str) -> Result<(), String> {
+/// socket is opened). Failures are usage errors (status 2).
+pub fn enter(spec: &str) -> Result<(), Error> {
     let path = ns_path(spec);
     let f = File::open(&path).map_err(|e| {
-        format!(
+        Error::usage(format!(
             "Cannot open network namespace \"{spec}\": {}",
-            crate::kernel::errors::strerror(e.raw_os_error().unwrap_or(libc::EINVAL))
-        )
+            strerror(e.raw_os_error().unwrap_or(libc::EINVAL))
+        ))
     })?;
     setns(&f, CloneFlags::CLONE_NEWNET).map_err(|e| {
-        format!(
+        Error::usage(format!(
             "setting the network namespace \"{spec}\" failed: {}",
-            crate::kernel::errors::strerror(e as i32)
-        )
+            strerror(e as i32)
+        ))
     })
 }
 

@@ -1,8 +1,7 @@
 //! `-R`: read rules from stdin with ipvsadm's tokenising and run them.
 //!
-//! ipvsadm's rules, kept exactly: tokens are runs of anything but space,
-//! TAB, CR and LF (at most 4096 bytes each; no quoting, no comments); every
-//! token equal to `ipvsadm` is dropped; lines left empty are skipped. A
+//! ipvsadm's rules, kept exactly: lines are split into words by
+//! [`tokenize`] (no quoting, no comments); lines left empty are skipped. A
 //! line that fails to parse stops the run with its own message and status
 //! (except option-parser errors after the command, `-L -Q`, which fail only
 //! their line); a kernel error is printed and the run carries on; the
@@ -14,31 +13,18 @@
 
 use std::io::BufRead;
 
-use crate::exec::{self, Session};
+use crate::error::{Error, OK};
+use crate::exec;
 use crate::grammar::{self, Cmd};
 use crate::kernel::{Ipvs, Request};
+use crate::session::Session;
 
-/// Longest token ipvsadm's line reader keeps in one piece.
-const MAX_TOKEN: usize = 4096;
+/// `-R`'s line → words (also here for callers that read `-R` input).
+pub use crate::grammar::tokens::tokenize;
+
 /// Changes queued before they are sent: one transport batch, so the
 /// queue's memory is small and reused.
 const BATCH: usize = crate::transport::BATCH;
-
-/// Split one input line into ipvsadm's argument words.
-pub fn tokenize(line: &[u8]) -> Vec<String> {
-    let mut words = Vec::new();
-    for run in line.split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
-        for t in run.chunks(MAX_TOKEN) {
-            if t != b"ipvsadm" {
-                words.push(match std::str::from_utf8(t) {
-                    Ok(s) => s.to_owned(),
-                    Err(_) => String::from_utf8_lossy(t).into_owned(),
-                });
-            }
-        }
-    }
-    words
-}
 
 /// Send the queued changes and report each result in order; returns the
 /// status of the last one (or `rc` when nothing was queued).
@@ -49,15 +35,29 @@ fn flush(pending: &mut Vec<Request>, k: &mut dyn Ipvs, s: &mut Session<'_>, mut 
     let results = k.execute_many(pending);
     for (req, res) in pending.iter().zip(results) {
         s.begin(req);
-        rc = s.finish(res);
+        let r = s.finish(res);
+        rc = s.report(r);
     }
     pending.clear();
     rc
 }
 
-/// Run `-R` over `input`; returns the exit status.
-pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i32 {
-    let mut rc = 0;
+/// Run `-R` over `input`. Kernel errors are written as they happen and
+/// the run goes on; the outcome is the last executed line's (a failure
+/// already written comes back as its status alone), or the error that
+/// stopped the run.
+pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<(), Error> {
+    let rc = run_lines(input, k, s)?;
+    if rc == OK {
+        Ok(())
+    } else {
+        Err(Error::status(rc))
+    }
+}
+
+/// [`run`]'s loop; returns the last line's status.
+fn run_lines(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<i32, Error> {
+    let mut rc = OK;
     let mut pending: Vec<Request> = Vec::with_capacity(BATCH);
     let mut line = Vec::new();
     loop {
@@ -73,27 +73,27 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             continue;
         }
         let cmd = match grammar::parse(&s.argv0, &words) {
-            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(try_help(&s.argv0)),
+            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(Error::try_help(&s.argv0)),
             other => other,
         };
         let cmd = match cmd {
             Ok(cmd) => cmd,
             Err(e) => {
                 flush(&mut pending, k, s, rc);
-                let _ = writeln!(s.err, "{}", e.message);
                 if e.continues_restore() {
                     // popt errors after the command fail only their line.
-                    rc = e.code;
+                    rc = s.report(Err(e));
                     continue;
                 }
-                return e.code;
+                return Err(e);
             }
         };
         if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
             // -h / -v inside -R print and end the whole process (ipvsadm
             // exits from its option loop).
             flush(&mut pending, k, s, rc);
-            return exec::run_local(&cmd, s).unwrap_or(0);
+            exec::run_local(&cmd, s).unwrap_or(Ok(()))?;
+            return Ok(OK);
         }
         match exec::into_request(cmd) {
             Ok(req) => {
@@ -104,24 +104,21 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> i3
             }
             Err(cmd) => {
                 flush(&mut pending, k, s, rc);
-                rc = exec::run(&cmd, k, s, &mut std::io::empty());
+                let r = exec::run(&cmd, k, s);
+                rc = s.report(r);
             }
         }
     }
-    flush(&mut pending, k, s, rc)
+    Ok(flush(&mut pending, k, s, rc))
 }
 
-/// ipvsadm's answer to a line it cannot start parsing (and to `-R` inside `-R`).
-fn try_help(argv0: &str) -> grammar::ParseError {
-    grammar::ParseError {
-        message: format!("Try `{argv0} -h' or '{argv0} --help' for more information."),
-        code: 255,
-    }
-}
+#[cfg(test)]
+mod replay_tests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::report;
     use crate::kernel::errors::Op;
     use crate::kernel::mem::MemIpvs;
 
@@ -136,7 +133,8 @@ mod tests {
                 out: &mut out,
                 err: &mut err,
             };
-            run(&mut input.as_bytes(), k, &mut s)
+            let r = run(&mut input.as_bytes(), k, &mut s);
+            report(r, s.err)
         };
         (
             rc,
@@ -332,29 +330,9 @@ mod tests {
                 out: &mut out,
                 err: &mut err,
             };
-            let rc = run(&mut input.as_slice(), &mut k, &mut s);
+            let r = run(&mut input.as_slice(), &mut k, &mut s);
+            let rc = report(r, s.err);
             assert!(matches!(rc, 0 | 1 | 2 | 255), "status {rc}");
         }
-    }
-
-    #[test]
-    fn tokens_split_on_blanks_and_drop_program_name() {
-        assert_eq!(
-            tokenize(b"ipvsadm -A\t-t 1.2.3.4:80\r\n"),
-            vec!["-A", "-t", "1.2.3.4:80"]
-        );
-        assert_eq!(tokenize(b"-A ipvsadm -t x"), vec!["-A", "-t", "x"]);
-        assert!(tokenize(b"  \t\r\n").is_empty());
-        assert!(tokenize(b"ipvsadm").is_empty());
-    }
-
-    #[test]
-    fn no_quoting_and_long_tokens_are_cut() {
-        assert_eq!(tokenize(b"-s \"rr\""), vec!["-s", "\"rr\""]);
-        let long = vec![b'a'; MAX_TOKEN + 5];
-        let t = tokenize(&long);
-        assert_eq!(t.len(), 2);
-        assert_eq!(t[0].len(), MAX_TOKEN);
-        assert_eq!(t[1].len(), 5);
     }
 }

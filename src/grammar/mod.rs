@@ -9,7 +9,8 @@
 //!   truth for the parser, `-h`, the man page and completions);
 //! - [`popt`]: popt-compatible tokenisation;
 //! - [`addr`]: value parsers with C library semantics;
-//! - [`resolve`]: host and service name lookups.
+//! - [`resolve`]: host and service name lookups;
+//! - [`tokens`]: `-R`'s line → words.
 //!
 //! The order of checks follows ipvsadm: first option must be a command;
 //! each later option is validated as it is read; then `--set` values,
@@ -20,6 +21,7 @@ pub mod addr;
 pub mod options;
 pub mod popt;
 pub mod resolve;
+pub mod tokens;
 
 use crate::model::{
     Daemon, Dest, Forward, Service, Timeouts, AF_INET, AF_INET6, DAEMON_BACKUP, DAEMON_MASTER,
@@ -99,27 +101,16 @@ impl Command {
     }
 }
 
-/// A failure with ipvsadm's exact text (printed to stderr followed by a
-/// newline; may itself contain newlines) and exit status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    pub message: String,
-    pub code: i32,
-}
+/// A failure with ipvsadm's exact text and exit status: the crate's one
+/// error type ([`crate::error::Error`]). Grammar errors are printed as
+/// ipvsadm prints them, the message followed by a newline (the message
+/// may itself contain newlines).
+pub type ParseError = crate::error::Error;
 
 impl ParseError {
+    /// A grammar error (ipvsadm's `fail(2, …)`).
     fn fail(message: impl Into<String>) -> ParseError {
-        ParseError {
-            message: message.into(),
-            code: 2,
-        }
-    }
-
-    fn try_help(argv0: &str) -> ParseError {
-        ParseError {
-            message: format!("Try `{argv0} -h' or '{argv0} --help' for more information."),
-            code: 255,
-        }
+        ParseError::usage(message)
     }
 
     /// True for a popt error after the first option (`<word>: <text>`):
@@ -127,7 +118,7 @@ impl ParseError {
     /// next line is still processed (the line's result is failure). Every
     /// other parse error ends the process, also inside `-R`.
     pub fn continues_restore(&self) -> bool {
-        self.code == 255 && !self.message.starts_with("Try `")
+        self.code == crate::error::KERNEL_FAILED && !self.text.starts_with("Try `")
     }
 }
 
@@ -187,10 +178,10 @@ pub fn parse_with(
     while let Some(r) = popt.next_opt() {
         match r {
             Err(e) => {
-                return Err(ParseError {
-                    message: format!("{}: {}", popt.bad_option(), e.text()),
-                    code: 255,
-                })
+                return Err(ParseError::line(
+                    format!("{}: {}", popt.bad_option(), e.text()),
+                    crate::error::KERNEL_FAILED,
+                ))
             }
             Ok(g) => {
                 if g.spec.cmd.is_some() {

@@ -43,7 +43,7 @@ fn ok(line: &str) -> Command {
 fn err(line: &str, msg: &str, code: i32) {
     match p(line) {
         Ok(c) => panic!("{line}: expected error {msg:?}, got {c:?}"),
-        Err(e) => assert_eq!((e.message.as_str(), e.code), (msg, code), "{line}"),
+        Err(e) => assert_eq!((e.message(), e.code), (msg, code), "{line}"),
     }
 }
 
@@ -95,7 +95,7 @@ fn first_option_must_be_a_command() {
     let v = vec!["-V".to_string()];
     let e = parse_with("/usr/sbin/ipvsadm", &v, &resolver(), false).unwrap_err();
     assert_eq!(
-        e.message,
+        e.message(),
         "Try `/usr/sbin/ipvsadm -h' or '/usr/sbin/ipvsadm --help' for more information."
     );
     // Leftovers before the first option are allowed, reported later.
@@ -146,7 +146,7 @@ fn daemon_commands() {
     );
     err2("--stop-daemon foo", "illegal start_daemon specified");
     assert_eq!(
-        pv(&["--stop-daemon", ""]).unwrap_err().message,
+        pv(&["--stop-daemon", ""]).unwrap_err().message(),
         "illegal start_daemon specified"
     );
     err("--stop-daemon", TRY, 255);
@@ -338,7 +338,10 @@ fn unexpected_arguments() {
     err2("-A -t 1.2.3.4:80 -- -s rr", "unexpected argument -s");
     err2("-C x y", "unexpected argument x");
     err2("-R -", "unexpected argument -");
-    assert_eq!(pv(&["-L", ""]).unwrap_err().message, "unexpected argument ");
+    assert_eq!(
+        pv(&["-L", ""]).unwrap_err().message(),
+        "unexpected argument "
+    );
     // Before sched-flags and matrix errors.
     err2("-A -n -b bogus x", "unexpected argument x");
 }
@@ -572,7 +575,7 @@ fn service_address_errors() {
     ] {
         err2(line, m);
     }
-    assert_eq!(pv(&["-A", "-t", ""]).unwrap_err().message, m);
+    assert_eq!(pv(&["-A", "-t", ""]).unwrap_err().message(), m);
     err2(
         "-A -t 10.0.0.1",
         "Zero port specified for non-persistent service",
@@ -629,7 +632,7 @@ fn fwmark_and_ipv6() {
         );
     }
     assert_eq!(
-        pv(&["-A", "-f", ""]).unwrap_err().message,
+        pv(&["-A", "-f", ""]).unwrap_err().message(),
         "invalid fwmark value `' specified"
     );
     err2("-A -6 -f 1", "-6 used before -f\n");
@@ -748,7 +751,7 @@ fn sched_flags() {
     let long = format!("flag-1,{}", "y".repeat(200));
     let e = pv(&["-A", "-t", "1.2.3.4:80", "-b", &long]).unwrap_err();
     assert_eq!(
-        e.message,
+        e.message(),
         format!("invalid scheduler flag `{}'", "y".repeat(120))
     );
 }
@@ -803,11 +806,11 @@ fn real_servers() {
     );
     for bad in ["-1", "2147483648", "x", "1.5", ""] {
         let e = pv(&["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-w", bad]).unwrap_err();
-        assert_eq!(e.message, "illegal weight specified", "{bad}");
+        assert_eq!(e.message(), "illegal weight specified", "{bad}");
         let e = pv(&["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-x", bad]).unwrap_err();
-        assert_eq!(e.message, "illegal u_threshold specified", "{bad}");
+        assert_eq!(e.message(), "illegal u_threshold specified", "{bad}");
         let e = pv(&["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-y", bad]).unwrap_err();
-        assert_eq!(e.message, "illegal l_threshold specified", "{bad}");
+        assert_eq!(e.message(), "illegal l_threshold specified", "{bad}");
     }
     assert_eq!(
         dst(&ok("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 2147483647")).weight,
@@ -1092,7 +1095,7 @@ fn every_option_every_spelling() {
         let r = parse_with("ipvsadm", &twice, &resolver(), false);
         match o.bit {
             Some(b) => assert_eq!(
-                r.unwrap_err().message,
+                r.unwrap_err().message(),
                 format!("multiple '{}' options specified", OPTNAMES[b as usize]),
                 "{:?}",
                 o.id
@@ -1105,7 +1108,7 @@ fn every_option_every_spelling() {
             v.push(long.clone());
             let e = parse_with("ipvsadm", &v, &resolver(), false).unwrap_err();
             assert_eq!(
-                (e.message, e.code),
+                (e.message().to_string(), e.code),
                 (format!("{long}: missing argument"), 255)
             );
         } else {
@@ -1115,7 +1118,7 @@ fn every_option_every_spelling() {
             if o.arg == ArgKind::None {
                 let e = e.unwrap_err();
                 assert_eq!(
-                    (e.message, e.code),
+                    (e.message().to_string(), e.code),
                     (format!("{long}=1: option does not take an argument"), 255)
                 );
             }
@@ -1264,7 +1267,7 @@ fn random_argv_never_panics() {
             Ok(_) => oks += 1,
             Err(e) => {
                 assert!(matches!(e.code, 2 | 255), "{argv:?}: {e:?}");
-                assert!(!e.message.is_empty());
+                assert!(!e.message().is_empty());
             }
         }
     }
@@ -1276,11 +1279,11 @@ fn posixly_correct_ends_options_at_first_leftover() {
     let v = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_string).collect() };
     let r = |s: &str| parse_with("ipvsadm", &v(s), &resolver(), true);
     assert_eq!(
-        r("-L foo -Q").unwrap_err().message,
+        r("-L foo -Q").unwrap_err().message(),
         "unexpected argument foo"
     );
     assert_eq!(
-        r("-L -n foo -n").unwrap_err().message,
+        r("-L -n foo -n").unwrap_err().message(),
         "unexpected argument foo"
     );
     assert_eq!(r("x -L").unwrap_err(), ParseError::try_help("ipvsadm"));
@@ -1289,7 +1292,7 @@ fn posixly_correct_ends_options_at_first_leftover() {
     assert_eq!(
         parse_with("ipvsadm", &v("-L foo -Q"), &resolver(), false)
             .unwrap_err()
-            .message,
+            .message(),
         "-Q: unknown option"
     );
 }

@@ -18,18 +18,13 @@ pub mod sock;
 
 use std::io::Write;
 
-/// An error with the exact stderr text and exit code iptables would give.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MarkError {
-    pub text: String,
-    pub code: i32,
-}
+use crate::error;
+use crate::kernel::errors::strerror;
 
-impl MarkError {
-    pub fn new(text: String, code: i32) -> Self {
-        MarkError { text, code }
-    }
-}
+/// An error with the exact stderr text (carrying its own newline, as
+/// iptables prints it) and the exit code iptables would give: the crate's
+/// one error type, built with `MarkError::new(text, code)`.
+pub type MarkError = crate::error::Error;
 
 /// iptables' texts for kernel errors (nft_strerror), for the batch.
 fn kernel_error(prog: &str, errno: i32) -> MarkError {
@@ -40,19 +35,14 @@ fn kernel_error(prog: &str, errno: i32) -> MarkError {
         libc::EBUSY => "Device or resource busy.".to_string(),
         libc::ENOMEM => "Memory allocation problem.".to_string(),
         libc::EINVAL => "Invalid argument.".to_string(),
-        _ => format!("{}.", std::io::Error::from_raw_os_error(errno))
-            .split(" (os error")
-            .next()
-            .unwrap_or("")
-            .to_string(),
+        _ => format!("{}.", strerror(errno)),
     };
-    MarkError::new(format!("{prog}: {text}\n"), 1)
+    MarkError::new(format!("{prog}: {text}\n"), error::XT_OTHER)
 }
 
-/// iptables' report of a batch message the kernel refused (exit code 4).
+/// iptables' report of a batch message the kernel refused.
 fn op_error(prog: &str, op: &plan::Op, errno: i32) -> MarkError {
-    let err = std::io::Error::from_raw_os_error(errno).to_string();
-    let err = err.split(" (os error").next().unwrap_or("").to_string();
+    let err = strerror(errno);
     let what = match op {
         plan::Op::NewRule {
             chain,
@@ -72,18 +62,23 @@ fn op_error(prog: &str, op: &plan::Op, errno: i32) -> MarkError {
         }
         plan::Op::NewTable => format!("TABLE_ADD failed ({err}): table {}", plan::TABLE),
     };
-    MarkError::new(format!("{prog} v1.8.9 (nf_tables):  {what}\n"), 4)
+    MarkError::new(
+        format!("{prog} v1.8.9 (nf_tables):  {what}\n"),
+        error::XT_RESOURCE,
+    )
 }
 
+/// iptables' report of a netlink failure outside the batch.
 fn netlink_error(prog: &str, what: &str, errno: i32) -> MarkError {
-    let msg = std::io::Error::from_raw_os_error(errno).to_string();
-    let msg = msg.split(" (os error").next().unwrap_or("").to_string();
     let msg = if errno == libc::EPERM {
         "Permission denied (you must be root)".to_string()
     } else {
-        msg
+        strerror(errno)
     };
-    MarkError::new(format!("{prog} v1.8.9 (nf_tables): {what}: {msg}\n"), 4)
+    MarkError::new(
+        format!("{prog} v1.8.9 (nf_tables): {what}: {msg}\n"),
+        error::XT_RESOURCE,
+    )
 }
 
 /// Runs a parsed command against the kernel; returns what goes to stdout.
@@ -143,25 +138,19 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
     Err(kernel_error(prog, sock::ERESTART))
 }
 
-/// Entry point for `ipvsadm mark ARGS…`; returns the exit code.
-pub fn main(_argv0: &str, args: &[String]) -> i32 {
+/// Entry point for `ipvsadm mark ARGS…`: the listing or changes' text on
+/// stdout, or iptables' error.
+pub fn main(_argv0: &str, args: &[String]) -> Result<(), MarkError> {
     if args.iter().any(|a| a == "-V" || a == "--version") {
         let prog = plan::prog_name(grammar::family_of(args));
         println!("{prog} v1.8.9 (nf_tables)");
-        return 0;
+        return Ok(());
     }
     let result = grammar::parse(args).and_then(|c| execute(&c));
-    match result {
-        Ok(out) => {
-            let mut o = std::io::stdout().lock();
-            let _ = o.write_all(out.as_bytes());
-            let _ = o.flush();
-            0
-        }
-        Err(e) => {
-            let _ = std::io::stdout().flush();
-            let _ = std::io::stderr().write_all(e.text.as_bytes());
-            e.code
-        }
+    let mut o = std::io::stdout().lock();
+    if let Ok(out) = &result {
+        let _ = o.write_all(out.as_bytes());
     }
+    let _ = o.flush();
+    result.map(|_| ())
 }

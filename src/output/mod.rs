@@ -41,8 +41,6 @@ pub mod names;
 pub mod sort;
 
 #[cfg(test)]
-mod replay_tests;
-#[cfg(test)]
 mod tests;
 
 use std::io::{self, Write};
@@ -77,9 +75,9 @@ impl ListError {
     /// The exit status.
     pub fn code(&self) -> i32 {
         match self {
-            ListError::Kernel { .. } => 1,
+            ListError::Kernel { .. } => crate::error::LIST_FAILED,
             ListError::Silent(c) | ListError::Message(_, c) => *c,
-            ListError::Io(_) => 0,
+            ListError::Io(_) => crate::error::OK,
         }
     }
 
@@ -237,12 +235,16 @@ fn list_inner<W: Write + ?Sized>(
         print_service(env, w, k, &entry, &fmt, op)
     } else if opts.timeout {
         *op = Some(Op::GetTimeout);
-        let t = k.timeouts().map_err(|_| ListError::Silent(1))?;
+        let t = k
+            .timeouts()
+            .map_err(|_| ListError::Silent(crate::error::LIST_FAILED))?;
         w.write_all(format::timeout_line(&t).as_bytes())?;
         Ok(())
     } else if opts.daemon {
         *op = Some(Op::GetDaemon);
-        let d = k.daemons().map_err(|_| ListError::Silent(1))?;
+        let d = k
+            .daemons()
+            .map_err(|_| ListError::Silent(crate::error::LIST_FAILED))?;
         w.write_all(format::daemon_lines(&d).as_bytes())?;
         Ok(())
     } else {

@@ -1,9 +1,9 @@
-//! Replays the guest captures in `testdata/guest-listings.txt` (Debian's
-//! ipvsadm 1.31 on the real 6.1 kernel, generated from
+//! Replays the guest captures in `src/output/testdata/guest-listings.txt`
+//! (Debian's ipvsadm 1.31 on the real 6.1 kernel, generated from
 //! `tests/cases/output-*.case`) on the host: each command goes through
-//! our grammar, changes go to the in-memory kernel, listings through this
-//! module, and stdout, stderr and exit status must match the real ones
-//! byte for byte.
+//! our grammar, changes go to the in-memory kernel, listings through
+//! [`crate::output`], `-R` through this module, and stdout, stderr and
+//! exit status must match the real ones byte for byte.
 //!
 //! Names: the guest's /etc/hosts only names 127.0.0.1 (`localhost`), and
 //! it shares this machine's /etc/services; the test injects the former and
@@ -12,15 +12,17 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use super::names::{Names, SystemNames};
-use super::{list_in, save_in, Env, ListError};
-use crate::exec::{self, Session};
+use crate::error::report;
+use crate::exec;
 use crate::grammar::{self, Cmd};
 use crate::kernel::errors::{error_text, Op};
 use crate::kernel::mem::MemIpvs;
 use crate::model::{ip_from_raw, RawAddr};
+use crate::output::names::{Names, SystemNames};
+use crate::output::{list_in, save_in, Env, ListError};
+use crate::session::Session;
 
-const CAPTURE: &str = include_str!("testdata/guest-listings.txt");
+const CAPTURE: &str = include_str!("../output/testdata/guest-listings.txt");
 
 /// The guest's resolver: /etc/hosts names 127.0.0.1 only; services from
 /// this machine's /etc/services (the guest's, too).
@@ -125,7 +127,7 @@ fn run(c: &Command, k: &mut MemIpvs, op: &mut Op) -> (String, String, i32) {
     let mut err = Vec::new();
     let rc = match grammar::parse("ipvsadm", &c.args) {
         Err(e) => {
-            err.extend_from_slice(format!("{}\n", e.message).as_bytes());
+            err.extend_from_slice(e.text.as_bytes());
             e.code
         }
         Ok(cmd) if cmd.cmd == Cmd::List || cmd.cmd == Cmd::Save => {
@@ -162,7 +164,13 @@ fn run(c: &Command, k: &mut MemIpvs, op: &mut Op) -> (String, String, i32) {
                 err: &mut err,
             };
             let mut stdin = std::io::Cursor::new(c.stdin.clone().into_bytes());
-            let rc = exec::run(&cmd, k, &mut s, &mut stdin);
+            // As `main` dispatches: `-R` reads its lines, the rest run.
+            let r = if cmd.cmd == Cmd::Restore {
+                super::run(&mut stdin, k, &mut s)
+            } else {
+                exec::run(&cmd, k, &mut s)
+            };
+            let rc = report(r, s.err);
             *op = s.op;
             rc
         }
