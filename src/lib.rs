@@ -3,7 +3,8 @@
 //! Layers, each in its own module:
 //! - [`grammar`]: argv → typed command (pure)
 //! - [`model`]: services, destinations, daemons, timeouts
-//! - [`kernel`]: IPVS generic-netlink requests, codec and error texts (pure)
+//! - [`netlink`]: netlink framing, attributes and the socket (one layer for both protocols)
+//! - [`kernel`]: the IPVS codec: requests, replies and error texts (pure)
 //! - [`transport`]: the netlink socket to the live kernel
 //! - [`output`]: listing and save formats (pure, over `io::Write`)
 //! - [`exec`] / [`restore`]: run commands, read `-R` input
@@ -16,6 +17,7 @@ pub mod hostsetup;
 pub mod kernel;
 pub mod mark;
 pub mod model;
+pub mod netlink;
 pub mod netns;
 pub mod output;
 pub mod restore;

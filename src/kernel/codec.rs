@@ -1,12 +1,13 @@
-//! IPVS generic-netlink messages: building the exact requests ipvsadm
+//! The IPVS codec: building the exact generic-netlink requests ipvsadm
 //! sends and decoding the kernel's replies into the model.
 //!
 //! Pure byte work: emit a request, parse a reply; never panics on input.
-//! The attribute layer (TLVs and one enum per attribute space) lives in
-//! [`super::attrs`]; this module adds the netlink and generic-netlink
-//! headers, the command numbers, the per-request attribute order of
-//! ipvsadm 1.31 and the reply requirements (a reply missing a required
-//! attribute is `EINVAL`, as in ipvsadm).
+//! Framing (netlink header, attribute TLVs, splitting receive buffers,
+//! the `NLM_F_*`/`NLMSG_*` constants) is the shared [`crate::netlink`]
+//! layer; the IPVS attribute spaces are [`super::attrs`]. This module adds
+//! the generic-netlink header, the command numbers, the per-request
+//! attribute order of ipvsadm 1.31 and the reply requirements (a reply
+//! missing a required attribute is `EINVAL`, as in ipvsadm).
 
 use std::net::IpAddr;
 
@@ -16,25 +17,18 @@ use super::attrs::{
 };
 use super::{Errno, Request};
 use crate::model::{Daemon, Dest, Forward, Info, Service, Stats, Timeouts, AF_INET, AF_INET6};
+use crate::netlink::TooLong;
+
+pub use crate::netlink::msg::{
+    split as split_messages, Header as NlHeader, Messages, RawMsg, NLMSG_DONE, NLMSG_ERROR,
+    NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST,
+};
 
 /// The generic-netlink family name.
 pub const IPVS_GENL_NAME: &str = "IPVS";
 /// `IPVS_GENL_VERSION`.
 pub const IPVS_GENL_VERSION: u8 = 1;
 
-/// Netlink header flags.
-pub const NLM_F_REQUEST: u16 = 0x1;
-pub const NLM_F_MULTI: u16 = 0x2;
-pub const NLM_F_ACK: u16 = 0x4;
-pub const NLM_F_DUMP: u16 = 0x300;
-/// Netlink control message types.
-pub const NLMSG_NOOP: u16 = 1;
-pub const NLMSG_ERROR: u16 = 2;
-pub const NLMSG_DONE: u16 = 3;
-pub const NLMSG_OVERRUN: u16 = 4;
-
-/// Length of `struct nlmsghdr`.
-pub const NLMSG_HDRLEN: usize = 16;
 /// Length of `struct genlmsghdr`.
 pub const GENL_HDRLEN: usize = 4;
 
@@ -59,52 +53,6 @@ pub enum Cmd {
     GetInfo = 15,
     Zero = 16,
     Flush = 17,
-}
-
-/// `struct nlmsghdr`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NlHeader {
-    pub len: u32,
-    pub ty: u16,
-    pub flags: u16,
-    pub seq: u32,
-    pub pid: u32,
-}
-
-impl NlHeader {
-    pub fn parse(b: &[u8]) -> Result<NlHeader, Malformed> {
-        let u32_at = |o: usize| -> Result<u32, Malformed> {
-            Ok(u32::from_ne_bytes(
-                b.get(o..o + 4)
-                    .ok_or(Malformed)?
-                    .try_into()
-                    .map_err(|_| Malformed)?,
-            ))
-        };
-        let u16_at = |o: usize| -> Result<u16, Malformed> {
-            Ok(u16::from_ne_bytes(
-                b.get(o..o + 2)
-                    .ok_or(Malformed)?
-                    .try_into()
-                    .map_err(|_| Malformed)?,
-            ))
-        };
-        Ok(NlHeader {
-            len: u32_at(0)?,
-            ty: u16_at(4)?,
-            flags: u16_at(6)?,
-            seq: u32_at(8)?,
-            pid: u32_at(12)?,
-        })
-    }
-
-    pub fn emit(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.len.to_ne_bytes());
-        out.extend_from_slice(&self.ty.to_ne_bytes());
-        out.extend_from_slice(&self.flags.to_ne_bytes());
-        out.extend_from_slice(&self.seq.to_ne_bytes());
-        out.extend_from_slice(&self.pid.to_ne_bytes());
-    }
 }
 
 /// A whole generic-netlink message with typed attributes of space `A`
@@ -134,23 +82,29 @@ impl<A: AttrSpace> GenlMsg<A> {
     }
 
     /// Emit the message; the header length is recomputed.
-    pub fn emit(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        for a in &self.attrs {
-            a.emit(&mut w);
-        }
-        finish(self.nl, self.cmd, self.version, &w.buf)
+    pub fn emit(&self) -> Result<Vec<u8>, TooLong> {
+        genl_message(self.nl, self.cmd, self.version, |w| {
+            for a in &self.attrs {
+                a.emit(w);
+            }
+        })
     }
 }
 
-fn finish(mut nl: NlHeader, cmd: u8, version: u8, attrs: &[u8]) -> Vec<u8> {
-    let total = NLMSG_HDRLEN + GENL_HDRLEN + attrs.len();
-    nl.len = u32::try_from(total).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(total);
-    nl.emit(&mut out);
-    out.extend_from_slice(&[cmd, version, 0, 0]);
-    out.extend_from_slice(attrs);
-    out
+/// One generic-netlink message: `nl` (its length recomputed), the genl
+/// header, then the attributes `body` writes.
+fn genl_message(
+    nl: NlHeader,
+    cmd: u8,
+    version: u8,
+    body: impl FnOnce(&mut Writer),
+) -> Result<Vec<u8>, TooLong> {
+    let mut w = Writer::with_capacity(128);
+    let m = w.begin_msg(nl.ty, nl.flags, nl.seq, nl.pid);
+    w.raw(&[cmd, version, 0, 0]);
+    body(&mut w);
+    w.end_msg(m);
+    w.finish()
 }
 
 /// Split a generic-netlink body into command, version and attribute bytes.
@@ -359,11 +313,7 @@ fn encode(
     flags: u16,
     seq: u32,
     port_id: u32,
-) -> Vec<u8> {
-    let mut w = Writer::new();
-    for a in attrs {
-        a.emit(&mut w);
-    }
+) -> Result<Vec<u8>, TooLong> {
     let nl = NlHeader {
         len: 0,
         ty: family_id,
@@ -371,12 +321,21 @@ fn encode(
         seq,
         pid: port_id,
     };
-    finish(nl, cmd as u8, IPVS_GENL_VERSION, &w.buf)
+    genl_message(nl, cmd as u8, IPVS_GENL_VERSION, |w| {
+        for a in attrs {
+            a.emit(w);
+        }
+    })
 }
 
 /// The bytes ipvsadm sends for a modifying request (`NLM_F_REQUEST |
 /// NLM_F_ACK`).
-pub fn encode_request(req: &Request, family_id: u16, seq: u32, port_id: u32) -> Vec<u8> {
+pub fn encode_request(
+    req: &Request,
+    family_id: u16,
+    seq: u32,
+    port_id: u32,
+) -> Result<Vec<u8>, TooLong> {
     encode_request_with(req, family_id, NLM_F_REQUEST | NLM_F_ACK, seq, port_id)
 }
 
@@ -388,84 +347,19 @@ pub fn encode_request_with(
     flags: u16,
     seq: u32,
     port_id: u32,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, TooLong> {
     let (cmd, attrs) = request_parts(req);
     encode(cmd, &attrs, family_id, flags, seq, port_id)
 }
 
 /// The bytes ipvsadm sends for a query (dumps add `NLM_F_DUMP`).
-pub fn encode_query(q: &Query, family_id: u16, seq: u32, port_id: u32) -> Vec<u8> {
+pub fn encode_query(q: &Query, family_id: u16, seq: u32, port_id: u32) -> Result<Vec<u8>, TooLong> {
     let (cmd, attrs) = query_parts(q);
     let mut flags = NLM_F_REQUEST | NLM_F_ACK;
     if q.is_dump() {
         flags |= NLM_F_DUMP;
     }
     encode(cmd, &attrs, family_id, flags, seq, port_id)
-}
-
-/// One message of a receive buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawMsg<'a> {
-    pub hdr: NlHeader,
-    /// Everything after the netlink header, up to the header's length.
-    pub body: &'a [u8],
-}
-
-impl RawMsg<'_> {
-    /// For `NLMSG_ERROR`: the errno (positive; 0 is an ACK).
-    pub fn error_code(&self) -> Result<i32, Malformed> {
-        let b: [u8; 4] = self
-            .body
-            .get(..4)
-            .ok_or(Malformed)?
-            .try_into()
-            .map_err(|_| Malformed)?;
-        Ok(i32::from_ne_bytes(b).checked_neg().ok_or(Malformed)?.max(0))
-    }
-}
-
-/// Split a receive buffer into netlink messages. A header whose length
-/// is too small or overruns the buffer yields `Err` and ends iteration.
-pub fn split_messages(buf: &[u8]) -> Messages<'_> {
-    Messages {
-        rest: buf,
-        failed: false,
-    }
-}
-
-/// Iterator returned by [`split_messages`].
-pub struct Messages<'a> {
-    rest: &'a [u8],
-    failed: bool,
-}
-
-impl<'a> Iterator for Messages<'a> {
-    type Item = Result<RawMsg<'a>, Malformed>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.rest.is_empty() {
-            return None;
-        }
-        let parsed = NlHeader::parse(self.rest).and_then(|hdr| {
-            let len = usize::try_from(hdr.len).map_err(|_| Malformed)?;
-            if len < NLMSG_HDRLEN {
-                return Err(Malformed);
-            }
-            let body = self.rest.get(NLMSG_HDRLEN..len).ok_or(Malformed)?;
-            Ok((hdr, body, len))
-        });
-        match parsed {
-            Ok((hdr, body, len)) => {
-                let next = super::attrs::align4(len);
-                self.rest = self.rest.get(next..).unwrap_or(&[]);
-                Some(Ok(RawMsg { hdr, body }))
-            }
-            Err(e) => {
-                self.failed = true;
-                Some(Err(e))
-            }
-        }
-    }
 }
 
 const EINVAL: Errno = libc::EINVAL;
