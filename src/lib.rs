@@ -5,6 +5,7 @@
 //! - [`model`]: services, destinations, daemons, timeouts
 //! - [`netlink`]: netlink framing, attributes and the socket (one layer for both protocols)
 //! - [`kernel`]: the IPVS codec: requests, replies and error texts (pure)
+//! - [`nftables`]: the nf_tables codec: messages, attribute spaces, expressions (pure)
 //! - [`transport`]: the netlink socket to the live kernel
 //! - [`output`]: listing and save formats (pure, over `io::Write`)
 //! - [`exec`] / [`restore`]: run commands, read `-R` input
@@ -19,6 +20,7 @@ pub mod mark;
 pub mod model;
 pub mod netlink;
 pub mod netns;
+pub mod nftables;
 pub mod output;
 pub mod restore;
 pub mod sys;
