@@ -431,6 +431,27 @@ impl Ipvs for GenlIpvs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::errors::{error_text, Op};
+    use crate::netlink::socket::BatchAnswers;
+
+    #[test]
+    fn lost_answers_are_outcome_unknown() {
+        // A batch of three whose receive failed before any answer came.
+        let answers = BatchAnswers::new(100, 3, 7).finish();
+        let results: Vec<_> = answers.into_iter().map(answer_result).collect();
+        assert_eq!(results, vec![Err(OUTCOME_UNKNOWN); 3]);
+        let text = error_text(Op::AddService, OUTCOME_UNKNOWN);
+        assert_eq!(
+            text,
+            "Outcome unknown: no answer from the kernel (the change may have been applied)"
+        );
+        assert_eq!(
+            answer_result(Answer::Refused(libc::EEXIST)),
+            Err(libc::EEXIST)
+        );
+        assert_eq!(answer_result(Answer::NotSent(libc::EPERM)), Err(EINVAL));
+        assert_eq!(answer_result(Answer::Ok), Ok(()));
+    }
 
     #[test]
     fn family_request_is_libnls() {
