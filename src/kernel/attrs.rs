@@ -132,6 +132,17 @@ impl Unknown {
     }
 }
 
+/// Numbers of the top-level attributes (`IPVS_CMD_ATTR_*`), for code
+/// that looks at raw attributes before typing them.
+pub mod cmd_attr {
+    pub const SERVICE: u16 = 1;
+    pub const DEST: u16 = 2;
+    pub const DAEMON: u16 = 3;
+    pub const TIMEOUT_TCP: u16 = 4;
+    pub const TIMEOUT_TCP_FIN: u16 = 5;
+    pub const TIMEOUT_UDP: u16 = 6;
+}
+
 /// Top-level attributes (`IPVS_CMD_ATTR_*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CmdAttr {
@@ -146,25 +157,27 @@ pub enum CmdAttr {
 
 impl AttrSpace for CmdAttr {
     fn parse(raw: RawAttr<'_>) -> Result<Self, Malformed> {
+        use cmd_attr::*;
         let p = raw.payload;
         Ok(match raw.kind {
-            1 => CmdAttr::Service(Nest::parse(raw)?),
-            2 => CmdAttr::Dest(Nest::parse(raw)?),
-            3 => CmdAttr::Daemon(Nest::parse(raw)?),
-            4 => CmdAttr::TimeoutTcp(get_u32(p)?),
-            5 => CmdAttr::TimeoutTcpFin(get_u32(p)?),
-            6 => CmdAttr::TimeoutUdp(get_u32(p)?),
+            SERVICE => CmdAttr::Service(Nest::parse(raw)?),
+            DEST => CmdAttr::Dest(Nest::parse(raw)?),
+            DAEMON => CmdAttr::Daemon(Nest::parse(raw)?),
+            TIMEOUT_TCP => CmdAttr::TimeoutTcp(get_u32(p)?),
+            TIMEOUT_TCP_FIN => CmdAttr::TimeoutTcpFin(get_u32(p)?),
+            TIMEOUT_UDP => CmdAttr::TimeoutUdp(get_u32(p)?),
             _ => CmdAttr::Unknown(Unknown::from_raw(raw)),
         })
     }
     fn emit(&self, w: &mut Writer) {
+        use cmd_attr::*;
         match self {
-            CmdAttr::Service(n) => n.emit(1, w),
-            CmdAttr::Dest(n) => n.emit(2, w),
-            CmdAttr::Daemon(n) => n.emit(3, w),
-            CmdAttr::TimeoutTcp(v) => w.put_u32(4, *v),
-            CmdAttr::TimeoutTcpFin(v) => w.put_u32(5, *v),
-            CmdAttr::TimeoutUdp(v) => w.put_u32(6, *v),
+            CmdAttr::Service(n) => n.emit(SERVICE, w),
+            CmdAttr::Dest(n) => n.emit(DEST, w),
+            CmdAttr::Daemon(n) => n.emit(DAEMON, w),
+            CmdAttr::TimeoutTcp(v) => w.put_u32(TIMEOUT_TCP, *v),
+            CmdAttr::TimeoutTcpFin(v) => w.put_u32(TIMEOUT_TCP_FIN, *v),
+            CmdAttr::TimeoutUdp(v) => w.put_u32(TIMEOUT_UDP, *v),
             CmdAttr::Unknown(u) => u.emit(w),
         }
     }

@@ -12,8 +12,8 @@
 use std::net::IpAddr;
 
 use super::attrs::{
-    parse_all, raw_attrs, AttrSpace, CmdAttr, Counter, DaemonAttr, DestAttr, InfoAttr, Malformed,
-    Nest, StatsAttr, SvcAttr, Writer,
+    cmd_attr, parse_all, raw_attrs, AttrSpace, CmdAttr, Counter, DaemonAttr, DestAttr, InfoAttr,
+    Malformed, Nest, StatsAttr, SvcAttr, Writer,
 };
 use super::{Errno, Request};
 use crate::model::{Daemon, Dest, Forward, Info, Service, Stats, Timeouts, AF_INET, AF_INET6};
@@ -425,7 +425,7 @@ fn stats_from(attrs: &[StatsAttr]) -> Result<Stats, Errno> {
 
 /// Decode a GET_SERVICE reply body (genl header + attributes).
 pub fn decode_service(body: &[u8]) -> Result<Service, Errno> {
-    let nest = top_nest(body, 1)?.ok_or(EINVAL)?;
+    let nest = top_nest(body, cmd_attr::SERVICE)?.ok_or(EINVAL)?;
     let attrs: Vec<SvcAttr> = parse_all(nest).or_else(bad)?;
     service_from_attrs(&attrs)
 }
@@ -483,7 +483,7 @@ pub fn service_from_attrs(attrs: &[SvcAttr]) -> Result<Service, Errno> {
 /// Decode a GET_DEST reply body. `svc_af` is the family of the service
 /// that was asked about (the default for a missing ADDR_FAMILY).
 pub fn decode_dest(body: &[u8], svc_af: u16) -> Result<Dest, Errno> {
-    let nest = top_nest(body, 2)?.ok_or(EINVAL)?;
+    let nest = top_nest(body, cmd_attr::DEST)?.ok_or(EINVAL)?;
     let attrs: Vec<DestAttr> = parse_all(nest).or_else(bad)?;
     dest_from_attrs(&attrs, svc_af)
 }
@@ -533,7 +533,7 @@ pub fn dest_from_attrs(attrs: &[DestAttr], svc_af: u16) -> Result<Dest, Errno> {
 
 /// Decode a GET_DAEMON reply body.
 pub fn decode_daemon(body: &[u8]) -> Result<Daemon, Errno> {
-    let nest = top_nest(body, 3)?.ok_or(EINVAL)?;
+    let nest = top_nest(body, cmd_attr::DAEMON)?.ok_or(EINVAL)?;
     let attrs: Vec<DaemonAttr> = parse_all(nest).or_else(bad)?;
     daemon_from_attrs(&attrs)
 }
@@ -582,7 +582,7 @@ fn parse_top_lenient(attrs: &[u8]) -> Result<Vec<CmdAttr>, Errno> {
     let mut out = Vec::new();
     for r in raw_attrs(attrs) {
         let raw = r.map_err(|_| EINVAL)?;
-        if (4..=6).contains(&raw.kind) {
+        if (cmd_attr::TIMEOUT_TCP..=cmd_attr::TIMEOUT_UDP).contains(&raw.kind) {
             out.push(CmdAttr::parse(raw).map_err(|_| EINVAL)?);
         }
     }
@@ -636,24 +636,38 @@ pub fn decode_request(msg: &[u8]) -> Result<Request, Errno> {
         let d = dest_from_attrs(&attrs, svc.af)?;
         Ok((svc, d))
     };
-    let cmd = m.cmd;
-    Ok(match cmd {
-        1 => Request::NewService(svc.ok_or(EINVAL)?),
-        2 => Request::SetService(svc.ok_or(EINVAL)?),
-        3 => Request::DelService(svc.ok_or(EINVAL)?),
-        5..=7 => {
+    const NEW_SERVICE: u8 = Cmd::NewService as u8;
+    const SET_SERVICE: u8 = Cmd::SetService as u8;
+    const DEL_SERVICE: u8 = Cmd::DelService as u8;
+    const NEW_DEST: u8 = Cmd::NewDest as u8;
+    const SET_DEST: u8 = Cmd::SetDest as u8;
+    const DEL_DEST: u8 = Cmd::DelDest as u8;
+    const NEW_DAEMON: u8 = Cmd::NewDaemon as u8;
+    const DEL_DAEMON: u8 = Cmd::DelDaemon as u8;
+    const SET_CONFIG: u8 = Cmd::SetConfig as u8;
+    const ZERO: u8 = Cmd::Zero as u8;
+    const FLUSH: u8 = Cmd::Flush as u8;
+    Ok(match m.cmd {
+        NEW_SERVICE => Request::NewService(svc.ok_or(EINVAL)?),
+        SET_SERVICE => Request::SetService(svc.ok_or(EINVAL)?),
+        DEL_SERVICE => Request::DelService(svc.ok_or(EINVAL)?),
+        NEW_DEST => {
             let (s, d) = with_dest(svc)?;
-            match cmd {
-                5 => Request::NewDest(s, d),
-                6 => Request::SetDest(s, d),
-                _ => Request::DelDest(s, d),
-            }
+            Request::NewDest(s, d)
         }
-        9 => Request::NewDaemon(daemon.ok_or(EINVAL)?),
-        10 => Request::DelDaemon(daemon.ok_or(EINVAL)?),
-        12 => Request::SetTimeout(t),
-        16 => Request::Zero(svc),
-        17 => Request::Flush,
+        SET_DEST => {
+            let (s, d) = with_dest(svc)?;
+            Request::SetDest(s, d)
+        }
+        DEL_DEST => {
+            let (s, d) = with_dest(svc)?;
+            Request::DelDest(s, d)
+        }
+        NEW_DAEMON => Request::NewDaemon(daemon.ok_or(EINVAL)?),
+        DEL_DAEMON => Request::DelDaemon(daemon.ok_or(EINVAL)?),
+        SET_CONFIG => Request::SetTimeout(t),
+        ZERO => Request::Zero(svc),
+        FLUSH => Request::Flush,
         _ => return Err(EINVAL),
     })
 }
