@@ -4,7 +4,9 @@
 //! - [`grammar`]: argv → typed command (pure)
 //! - [`model`]: services, destinations, daemons, timeouts, their identity
 //! - [`inet`]: address text and masks with glibc's rules (pure)
-//! - [`kernel`]: IPVS generic-netlink requests, codec and error texts (pure)
+//! - [`netlink`]: netlink framing, attributes and the socket (one layer for both protocols)
+//! - [`kernel`]: the IPVS codec: requests, replies and error texts (pure)
+//! - [`nftables`]: the nf_tables codec: messages, attribute spaces, expressions (pure)
 //! - [`transport`]: the netlink socket to the live kernel
 //! - [`output`]: listing and save formats (pure, over `io::Write`)
 //! - [`session`]: what one process carries from command to command
@@ -23,7 +25,9 @@ pub mod inet;
 pub mod kernel;
 pub mod mark;
 pub mod model;
+pub mod netlink;
 pub mod netns;
+pub mod nftables;
 pub mod output;
 pub mod restore;
 pub mod session;

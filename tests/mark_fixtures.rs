@@ -4,9 +4,11 @@
 
 use ipvsadm_rs::mark::expr::{decode_list, Expr};
 use ipvsadm_rs::mark::grammar::{parse, Command};
-use ipvsadm_rs::mark::nl;
 use ipvsadm_rs::mark::plan::{apply, encode_batch, plan, Cmd, TableState};
 use ipvsadm_rs::mark::rule::{Family, Rule};
+use ipvsadm_rs::netlink::split;
+use ipvsadm_rs::nftables::attrs::{batch::GENID, rule::EXPRESSIONS};
+use ipvsadm_rs::nftables::{be_u32, body_attrs, find};
 
 mod common;
 use common::shell_words;
@@ -44,18 +46,19 @@ impl Sim {
         let c = ours(cmdline)?;
         let (state, next) = self.get(c.family);
         let ops = plan(&c.cmd, state, c.family).map_err(|e| e.text)?;
-        let batch = encode_batch(&ops, c.family, genid, 1);
+        let batch = encode_batch(&ops, c.family, genid, 1).map_err(|e| e.to_string())?;
         apply(state, &ops, next);
         Ok(batch)
     }
 }
 
 fn genid_of(batch: &[u8]) -> u32 {
-    nl::messages(batch)
-        .first()
-        .and_then(|m| m.payload.get(4..))
-        .and_then(|a| nl::find(a, 1))
-        .and_then(nl::be_u32)
+    split(batch)
+        .map_while(Result::ok)
+        .next()
+        .and_then(|m| body_attrs(m.body))
+        .and_then(|a| find(a, GENID))
+        .and_then(be_u32)
         .unwrap_or(0)
 }
 
@@ -157,17 +160,17 @@ fn dumped_rules_round_trip() {
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let cols: Vec<&str> = line.split('\t').collect();
             let Some(b) = unhex(cols[3]) else { continue };
-            for m in nl::messages(&b) {
-                if m.ty != (10 << 8) | 6 {
+            for m in split(&b).map_while(Result::ok) {
+                if m.hdr.ty != (10 << 8) | 6 {
                     continue;
                 }
-                let fam = if m.payload.first() == Some(&10) {
+                let fam = if m.body.first() == Some(&10) {
                     Family::V6
                 } else {
                     Family::V4
                 };
-                let attrs = m.payload.get(4..).unwrap_or(&[]);
-                let exprs: Vec<Expr> = decode_list(nl::find(attrs, 4).expect("expressions"));
+                let attrs = body_attrs(m.body).unwrap_or(&[]);
+                let exprs: Vec<Expr> = decode_list(find(attrs, EXPRESSIONS).expect("expressions"));
                 let (rule, _) = Rule::from_exprs(fam, &exprs)
                     .unwrap_or_else(|| panic!("{}: unparsed", cols[0]));
                 assert_eq!(rule.to_exprs(), exprs, "{}", cols[0]);
@@ -189,12 +192,12 @@ fn parsed_rule_equals_dumped_rule() {
             continue;
         };
         let Some(b) = unhex(cols[3]) else { continue };
-        let dumped: Vec<Rule> = nl::messages(&b)
-            .iter()
-            .filter(|m| m.ty == (10 << 8) | 6)
+        let dumped: Vec<Rule> = split(&b)
+            .map_while(Result::ok)
+            .filter(|m| m.hdr.ty == (10 << 8) | 6)
             .filter_map(|m| {
-                let attrs = m.payload.get(4..)?;
-                Rule::from_exprs(c.family, &decode_list(nl::find(attrs, 4)?)).map(|r| r.0)
+                let attrs = body_attrs(m.body)?;
+                Rule::from_exprs(c.family, &decode_list(find(attrs, EXPRESSIONS)?)).map(|r| r.0)
             })
             .collect();
         assert_eq!(&dumped, rules, "{}", cols[0]);

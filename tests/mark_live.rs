@@ -487,7 +487,7 @@ fn kernel_refused_batch_is_atomic_and_stale_genid_is_erestart() {
         });
         let seq = s.batch_seq(ops.len() as u32 + 2);
         assert_eq!(
-            s.send_batch(&encode_batch(&ops, c.family, genid, seq)),
+            s.send_batch(&encode_batch(&ops, c.family, genid, seq).expect("encodes")),
             Err(libc::ENOENT)
         );
         assert_eq!(sh("nft list ruleset"), before);
@@ -495,7 +495,9 @@ fn kernel_refused_batch_is_atomic_and_stale_genid_is_erestart() {
         let ok_ops = plan(&c.cmd, &state, c.family).expect("plan");
         let seq = s.batch_seq(ok_ops.len() as u32 + 2);
         assert_eq!(
-            s.send_batch(&encode_batch(&ok_ops, c.family, genid.wrapping_add(7), seq)),
+            s.send_batch(
+                &encode_batch(&ok_ops, c.family, genid.wrapping_add(7), seq).expect("encodes")
+            ),
             Err(ERESTART)
         );
         assert_eq!(sh("nft list ruleset"), before);
@@ -503,7 +505,7 @@ fn kernel_refused_batch_is_atomic_and_stale_genid_is_erestart() {
         let genid = s.genid().expect("genid");
         let seq = s.batch_seq(ok_ops.len() as u32 + 2);
         assert_eq!(
-            s.send_batch(&encode_batch(&ok_ops, c.family, genid, seq)),
+            s.send_batch(&encode_batch(&ok_ops, c.family, genid, seq).expect("encodes")),
             Ok(())
         );
         assert!(sh("iptables -t mangle -S OUTPUT").contains("-A OUTPUT -d 1.2.3.4/32 -j MARK"));

@@ -4,10 +4,12 @@
 
 use ipvsadm_rs::mark::expr::{decode_list, Expr};
 use ipvsadm_rs::mark::grammar::parse;
-use ipvsadm_rs::mark::nl;
 use ipvsadm_rs::mark::plan::{apply, encode_batch, plan, ChainState, Cmd, StoredRule, TableState};
 use ipvsadm_rs::mark::print;
 use ipvsadm_rs::mark::rule::{Family, Rule};
+use ipvsadm_rs::netlink::split;
+use ipvsadm_rs::nftables::attrs::rule::EXPRESSIONS;
+use ipvsadm_rs::nftables::{body_attrs, find};
 
 mod common;
 use common::shell_words;
@@ -98,9 +100,11 @@ fn decoders_never_panic() {
                 _ => b.insert(i, rng.next() as u8),
             }
         }
-        for m in nl::messages(&b) {
-            let attrs = m.payload.get(4..).unwrap_or(&[]);
-            let exprs: Vec<Expr> = nl::find(attrs, 4).map(decode_list).unwrap_or_default();
+        for m in split(&b).map_while(Result::ok) {
+            let attrs = body_attrs(m.body).unwrap_or(&[]);
+            let exprs: Vec<Expr> = find(attrs, EXPRESSIONS)
+                .map(decode_list)
+                .unwrap_or_default();
             for fam in [Family::V4, Family::V6] {
                 if let Some((r, _)) = Rule::from_exprs(fam, &exprs) {
                     let _ = r.to_exprs();

@@ -1,126 +1,39 @@
-//! The netlink attribute (TLV) layer and the IPVS attribute spaces as
-//! types: one enum per space (top-level command attributes, service,
-//! destination, daemon, stats, info), one variant per attribute, and an
-//! `Unknown` catch-all so attributes added by newer kernels never break
-//! parsing.
+//! The IPVS attribute spaces as types: one enum per space (top-level
+//! command attributes, service, destination, daemon, stats, info), one
+//! variant per attribute, and an `Unknown` catch-all so attributes added
+//! by newer kernels never break parsing. Part of the IPVS codec.
 //!
-//! Pure byte work. Parsing validates lengths the way ipvsadm's attribute
-//! policies do and returns [`Malformed`] instead of panicking; emitting
-//! writes exactly the bytes libnl writes (4-byte aligned, zero padding,
-//! `NLA_F_NESTED` on nests). Numbers are from `<linux/ip_vs.h>`.
+//! The TLV layer itself (walking, the checked [`Writer`], nesting) is the
+//! shared [`crate::netlink::attr`]. Parsing here validates payloads the
+//! way ipvsadm's attribute policies do and returns [`Malformed`] instead
+//! of panicking; emitting writes exactly the bytes libnl writes (host
+//! order, 4-byte aligned, zero padding, `NLA_F_NESTED` on the nests of
+//! requests). Numbers are from `<linux/ip_vs.h>`.
 
 use std::net::Ipv4Addr;
 
-/// A reply (or a fixture) that does not have the shape it must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Malformed;
-
-/// `NLA_F_NESTED`.
-pub const NLA_F_NESTED: u16 = 0x8000;
-/// `NLA_F_NET_BYTEORDER`.
-pub const NLA_F_NET_BYTEORDER: u16 = 0x4000;
-const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
-const NLA_HDRLEN: usize = 4;
-
-/// Round up to the 4-byte netlink alignment (saturating: never panics).
-pub fn align4(n: usize) -> usize {
-    n.saturating_add(3) & !3
-}
-
-/// One raw attribute: its type (flags stripped), whether it was marked
-/// nested, and its payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawAttr<'a> {
-    pub kind: u16,
-    pub nested: bool,
-    pub payload: &'a [u8],
-}
-
-/// Iterate over the attributes in `buf`. Stops with `Err(Malformed)` on a
-/// header that claims more bytes than there are (after which iteration
-/// ends); trailing bytes shorter than a header are ignored, as the kernel
-/// and libnl do.
-pub fn raw_attrs(buf: &[u8]) -> RawAttrs<'_> {
-    RawAttrs {
-        rest: buf,
-        failed: false,
-    }
-}
-
-/// Iterator returned by [`raw_attrs`].
-pub struct RawAttrs<'a> {
-    rest: &'a [u8],
-    failed: bool,
-}
-
-impl<'a> Iterator for RawAttrs<'a> {
-    type Item = Result<RawAttr<'a>, Malformed>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.rest.len() < NLA_HDRLEN {
-            return None;
-        }
-        let len = usize::from(u16::from_ne_bytes([
-            *self.rest.first()?,
-            *self.rest.get(1)?,
-        ]));
-        let ty = u16::from_ne_bytes([*self.rest.get(2)?, *self.rest.get(3)?]);
-        let payload = if len < NLA_HDRLEN {
-            None
-        } else {
-            self.rest.get(NLA_HDRLEN..len)
-        };
-        let Some(payload) = payload else {
-            self.failed = true;
-            return Some(Err(Malformed));
-        };
-        self.rest = self.rest.get(align4(len)..).unwrap_or(&[]);
-        Some(Ok(RawAttr {
-            kind: ty & NLA_TYPE_MASK,
-            nested: ty & NLA_F_NESTED != 0,
-            payload,
-        }))
-    }
-}
+pub use crate::netlink::attr::{align4, raw_attrs, RawAttr, RawAttrs, Writer, NLA_F_NESTED};
+use crate::netlink::attr::{be_u16, ne_u16, ne_u32, ne_u64, u8_of};
+pub use crate::netlink::Malformed;
 
 fn get_u8(p: &[u8]) -> Result<u8, Malformed> {
-    p.first().copied().ok_or(Malformed)
+    u8_of(p)
 }
 
 fn get_u16(p: &[u8]) -> Result<u16, Malformed> {
-    Ok(u16::from_ne_bytes(
-        p.get(..2)
-            .ok_or(Malformed)?
-            .try_into()
-            .map_err(|_| Malformed)?,
-    ))
+    ne_u16(p)
 }
 
 fn get_be16(p: &[u8]) -> Result<u16, Malformed> {
-    Ok(u16::from_be_bytes(
-        p.get(..2)
-            .ok_or(Malformed)?
-            .try_into()
-            .map_err(|_| Malformed)?,
-    ))
+    be_u16(p)
 }
 
 fn get_u32(p: &[u8]) -> Result<u32, Malformed> {
-    Ok(u32::from_ne_bytes(
-        p.get(..4)
-            .ok_or(Malformed)?
-            .try_into()
-            .map_err(|_| Malformed)?,
-    ))
+    ne_u32(p)
 }
 
 fn get_u64(p: &[u8]) -> Result<u64, Malformed> {
-    Ok(u64::from_ne_bytes(
-        p.get(..8)
-            .ok_or(Malformed)?
-            .try_into()
-            .map_err(|_| Malformed)?,
-    ))
+    ne_u64(p)
 }
 
 /// A 16-byte address field; shorter payloads fill the front (libnl's
@@ -143,72 +56,7 @@ fn get_str(p: &[u8], max: usize) -> Result<String, Malformed> {
     if p.len() > max {
         return Err(Malformed);
     }
-    let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
-    Ok(String::from_utf8_lossy(p.get(..end).unwrap_or(&[])).into_owned())
-}
-
-/// Attribute writer: appends attributes to a message being built.
-#[derive(Debug, Default, Clone)]
-pub struct Writer {
-    pub buf: Vec<u8>,
-}
-
-impl Writer {
-    pub fn new() -> Writer {
-        Writer::default()
-    }
-
-    fn pad(&mut self) {
-        while !self.buf.len().is_multiple_of(4) {
-            self.buf.push(0);
-        }
-    }
-
-    /// One attribute with a raw payload.
-    pub fn put(&mut self, kind: u16, payload: &[u8]) {
-        let len = u16::try_from(NLA_HDRLEN + payload.len()).unwrap_or(u16::MAX);
-        self.buf.extend_from_slice(&len.to_ne_bytes());
-        self.buf.extend_from_slice(&kind.to_ne_bytes());
-        self.buf.extend_from_slice(payload);
-        self.pad();
-    }
-
-    pub fn put_u8(&mut self, kind: u16, v: u8) {
-        self.put(kind, &[v]);
-    }
-    pub fn put_u16(&mut self, kind: u16, v: u16) {
-        self.put(kind, &v.to_ne_bytes());
-    }
-    pub fn put_be16(&mut self, kind: u16, v: u16) {
-        self.put(kind, &v.to_be_bytes());
-    }
-    pub fn put_u32(&mut self, kind: u16, v: u32) {
-        self.put(kind, &v.to_ne_bytes());
-    }
-    pub fn put_u64(&mut self, kind: u16, v: u64) {
-        self.put(kind, &v.to_ne_bytes());
-    }
-    /// A string with its terminating NUL, as `nla_put_string`.
-    pub fn put_str(&mut self, kind: u16, s: &str) {
-        let mut v = Vec::with_capacity(s.len() + 1);
-        v.extend_from_slice(s.as_bytes());
-        v.push(0);
-        self.put(kind, &v);
-    }
-
-    /// A nest: `body` writes the inner attributes; `flagged` sets
-    /// `NLA_F_NESTED` (requests have it, kernel replies do not).
-    pub fn nest(&mut self, kind: u16, flagged: bool, body: impl FnOnce(&mut Writer)) {
-        let start = self.buf.len();
-        let ty = if flagged { kind | NLA_F_NESTED } else { kind };
-        self.buf.extend_from_slice(&[0, 0]);
-        self.buf.extend_from_slice(&ty.to_ne_bytes());
-        body(self);
-        let len = u16::try_from(self.buf.len() - start).unwrap_or(u16::MAX);
-        if let Some(h) = self.buf.get_mut(start..start + 2) {
-            h.copy_from_slice(&len.to_ne_bytes());
-        }
-    }
+    Ok(crate::netlink::attr::str_of(p))
 }
 
 /// Types that are one IPVS attribute space.
@@ -284,6 +132,17 @@ impl Unknown {
     }
 }
 
+/// Numbers of the top-level attributes (`IPVS_CMD_ATTR_*`), for code
+/// that looks at raw attributes before typing them.
+pub mod cmd_attr {
+    pub const SERVICE: u16 = 1;
+    pub const DEST: u16 = 2;
+    pub const DAEMON: u16 = 3;
+    pub const TIMEOUT_TCP: u16 = 4;
+    pub const TIMEOUT_TCP_FIN: u16 = 5;
+    pub const TIMEOUT_UDP: u16 = 6;
+}
+
 /// Top-level attributes (`IPVS_CMD_ATTR_*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CmdAttr {
@@ -298,25 +157,27 @@ pub enum CmdAttr {
 
 impl AttrSpace for CmdAttr {
     fn parse(raw: RawAttr<'_>) -> Result<Self, Malformed> {
+        use cmd_attr::*;
         let p = raw.payload;
         Ok(match raw.kind {
-            1 => CmdAttr::Service(Nest::parse(raw)?),
-            2 => CmdAttr::Dest(Nest::parse(raw)?),
-            3 => CmdAttr::Daemon(Nest::parse(raw)?),
-            4 => CmdAttr::TimeoutTcp(get_u32(p)?),
-            5 => CmdAttr::TimeoutTcpFin(get_u32(p)?),
-            6 => CmdAttr::TimeoutUdp(get_u32(p)?),
+            SERVICE => CmdAttr::Service(Nest::parse(raw)?),
+            DEST => CmdAttr::Dest(Nest::parse(raw)?),
+            DAEMON => CmdAttr::Daemon(Nest::parse(raw)?),
+            TIMEOUT_TCP => CmdAttr::TimeoutTcp(get_u32(p)?),
+            TIMEOUT_TCP_FIN => CmdAttr::TimeoutTcpFin(get_u32(p)?),
+            TIMEOUT_UDP => CmdAttr::TimeoutUdp(get_u32(p)?),
             _ => CmdAttr::Unknown(Unknown::from_raw(raw)),
         })
     }
     fn emit(&self, w: &mut Writer) {
+        use cmd_attr::*;
         match self {
-            CmdAttr::Service(n) => n.emit(1, w),
-            CmdAttr::Dest(n) => n.emit(2, w),
-            CmdAttr::Daemon(n) => n.emit(3, w),
-            CmdAttr::TimeoutTcp(v) => w.put_u32(4, *v),
-            CmdAttr::TimeoutTcpFin(v) => w.put_u32(5, *v),
-            CmdAttr::TimeoutUdp(v) => w.put_u32(6, *v),
+            CmdAttr::Service(n) => n.emit(SERVICE, w),
+            CmdAttr::Dest(n) => n.emit(DEST, w),
+            CmdAttr::Daemon(n) => n.emit(DAEMON, w),
+            CmdAttr::TimeoutTcp(v) => w.put_u32(TIMEOUT_TCP, *v),
+            CmdAttr::TimeoutTcpFin(v) => w.put_u32(TIMEOUT_TCP_FIN, *v),
+            CmdAttr::TimeoutUdp(v) => w.put_u32(TIMEOUT_UDP, *v),
             CmdAttr::Unknown(u) => u.emit(w),
         }
     }
@@ -654,10 +515,10 @@ mod tests {
         w.put_str(6, "rr");
         w.put_u16(1, 2);
         assert_eq!(
-            w.buf,
+            w.bytes(),
             [7, 0, 6, 0, b'r', b'r', 0, 0, 6, 0, 1, 0, 2, 0, 0, 0]
         );
-        let v: Vec<SvcAttr> = parse_all(&w.buf).unwrap();
+        let v: Vec<SvcAttr> = parse_all(w.bytes()).unwrap();
         assert_eq!(v, [SvcAttr::SchedName("rr".into()), SvcAttr::Af(2)]);
     }
 
@@ -665,7 +526,7 @@ mod tests {
     fn nest_flag_and_length() {
         let mut w = Writer::new();
         CmdAttr::Service(Nest::new(vec![SvcAttr::Af(10)])).emit(&mut w);
-        assert_eq!(w.buf, [12, 0, 1, 0x80, 6, 0, 1, 0, 10, 0, 0, 0]);
+        assert_eq!(w.bytes(), [12, 0, 1, 0x80, 6, 0, 1, 0, 10, 0, 0, 0]);
     }
 
     #[test]
@@ -682,7 +543,7 @@ mod tests {
         );
         let mut w = Writer::new();
         emit_all(&v, &mut w);
-        assert_eq!(w.buf, buf);
+        assert_eq!(w.bytes(), buf);
     }
 
     #[test]

@@ -1,40 +1,34 @@
-//! IPVS generic-netlink messages: building the exact requests ipvsadm
+//! The IPVS codec: building the exact generic-netlink requests ipvsadm
 //! sends and decoding the kernel's replies into the model.
 //!
 //! Pure byte work: emit a request, parse a reply; never panics on input.
-//! The attribute layer (TLVs and one enum per attribute space) lives in
-//! [`super::attrs`]; this module adds the netlink and generic-netlink
-//! headers, the command numbers, the per-request attribute order of
-//! ipvsadm 1.31 and the reply requirements (a reply missing a required
-//! attribute is `EINVAL`, as in ipvsadm).
+//! Framing (netlink header, attribute TLVs, splitting receive buffers,
+//! the `NLM_F_*`/`NLMSG_*` constants) is the shared [`crate::netlink`]
+//! layer; the IPVS attribute spaces are [`super::attrs`]. This module adds
+//! the generic-netlink header, the command numbers, the per-request
+//! attribute order of ipvsadm 1.31 and the reply requirements (a reply
+//! missing a required attribute is `EINVAL`, as in ipvsadm).
 
 use std::net::IpAddr;
 
 use super::attrs::{
-    parse_all, raw_attrs, AttrSpace, CmdAttr, Counter, DaemonAttr, DestAttr, InfoAttr, Malformed,
-    Nest, StatsAttr, SvcAttr, Writer,
+    cmd_attr, parse_all, raw_attrs, AttrSpace, CmdAttr, Counter, DaemonAttr, DestAttr, InfoAttr,
+    Malformed, Nest, StatsAttr, SvcAttr, Writer,
 };
 use super::{Errno, Request};
 use crate::model::{Daemon, Dest, Forward, Info, Service, Stats, Timeouts, AF_INET, AF_INET6};
+use crate::netlink::TooLong;
+
+pub use crate::netlink::msg::{
+    split as split_messages, Header as NlHeader, Messages, RawMsg, NLMSG_DONE, NLMSG_ERROR,
+    NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST,
+};
 
 /// The generic-netlink family name.
 pub const IPVS_GENL_NAME: &str = "IPVS";
 /// `IPVS_GENL_VERSION`.
 pub const IPVS_GENL_VERSION: u8 = 1;
 
-/// Netlink header flags.
-pub const NLM_F_REQUEST: u16 = 0x1;
-pub const NLM_F_MULTI: u16 = 0x2;
-pub const NLM_F_ACK: u16 = 0x4;
-pub const NLM_F_DUMP: u16 = 0x300;
-/// Netlink control message types.
-pub const NLMSG_NOOP: u16 = 1;
-pub const NLMSG_ERROR: u16 = 2;
-pub const NLMSG_DONE: u16 = 3;
-pub const NLMSG_OVERRUN: u16 = 4;
-
-/// Length of `struct nlmsghdr`.
-pub const NLMSG_HDRLEN: usize = 16;
 /// Length of `struct genlmsghdr`.
 pub const GENL_HDRLEN: usize = 4;
 
@@ -59,52 +53,6 @@ pub enum Cmd {
     GetInfo = 15,
     Zero = 16,
     Flush = 17,
-}
-
-/// `struct nlmsghdr`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NlHeader {
-    pub len: u32,
-    pub ty: u16,
-    pub flags: u16,
-    pub seq: u32,
-    pub pid: u32,
-}
-
-impl NlHeader {
-    pub fn parse(b: &[u8]) -> Result<NlHeader, Malformed> {
-        let u32_at = |o: usize| -> Result<u32, Malformed> {
-            Ok(u32::from_ne_bytes(
-                b.get(o..o + 4)
-                    .ok_or(Malformed)?
-                    .try_into()
-                    .map_err(|_| Malformed)?,
-            ))
-        };
-        let u16_at = |o: usize| -> Result<u16, Malformed> {
-            Ok(u16::from_ne_bytes(
-                b.get(o..o + 2)
-                    .ok_or(Malformed)?
-                    .try_into()
-                    .map_err(|_| Malformed)?,
-            ))
-        };
-        Ok(NlHeader {
-            len: u32_at(0)?,
-            ty: u16_at(4)?,
-            flags: u16_at(6)?,
-            seq: u32_at(8)?,
-            pid: u32_at(12)?,
-        })
-    }
-
-    pub fn emit(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.len.to_ne_bytes());
-        out.extend_from_slice(&self.ty.to_ne_bytes());
-        out.extend_from_slice(&self.flags.to_ne_bytes());
-        out.extend_from_slice(&self.seq.to_ne_bytes());
-        out.extend_from_slice(&self.pid.to_ne_bytes());
-    }
 }
 
 /// A whole generic-netlink message with typed attributes of space `A`
@@ -134,23 +82,29 @@ impl<A: AttrSpace> GenlMsg<A> {
     }
 
     /// Emit the message; the header length is recomputed.
-    pub fn emit(&self) -> Vec<u8> {
-        let mut w = Writer::new();
-        for a in &self.attrs {
-            a.emit(&mut w);
-        }
-        finish(self.nl, self.cmd, self.version, &w.buf)
+    pub fn emit(&self) -> Result<Vec<u8>, TooLong> {
+        genl_message(self.nl, self.cmd, self.version, |w| {
+            for a in &self.attrs {
+                a.emit(w);
+            }
+        })
     }
 }
 
-fn finish(mut nl: NlHeader, cmd: u8, version: u8, attrs: &[u8]) -> Vec<u8> {
-    let total = NLMSG_HDRLEN + GENL_HDRLEN + attrs.len();
-    nl.len = u32::try_from(total).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(total);
-    nl.emit(&mut out);
-    out.extend_from_slice(&[cmd, version, 0, 0]);
-    out.extend_from_slice(attrs);
-    out
+/// One generic-netlink message: `nl` (its length recomputed), the genl
+/// header, then the attributes `body` writes.
+fn genl_message(
+    nl: NlHeader,
+    cmd: u8,
+    version: u8,
+    body: impl FnOnce(&mut Writer),
+) -> Result<Vec<u8>, TooLong> {
+    let mut w = Writer::with_capacity(128);
+    let m = w.begin_msg(nl.ty, nl.flags, nl.seq, nl.pid);
+    w.raw(&[cmd, version, 0, 0]);
+    body(&mut w);
+    w.end_msg(m);
+    w.finish()
 }
 
 /// Split a generic-netlink body into command, version and attribute bytes.
@@ -359,11 +313,7 @@ fn encode(
     flags: u16,
     seq: u32,
     port_id: u32,
-) -> Vec<u8> {
-    let mut w = Writer::new();
-    for a in attrs {
-        a.emit(&mut w);
-    }
+) -> Result<Vec<u8>, TooLong> {
     let nl = NlHeader {
         len: 0,
         ty: family_id,
@@ -371,12 +321,21 @@ fn encode(
         seq,
         pid: port_id,
     };
-    finish(nl, cmd as u8, IPVS_GENL_VERSION, &w.buf)
+    genl_message(nl, cmd as u8, IPVS_GENL_VERSION, |w| {
+        for a in attrs {
+            a.emit(w);
+        }
+    })
 }
 
 /// The bytes ipvsadm sends for a modifying request (`NLM_F_REQUEST |
 /// NLM_F_ACK`).
-pub fn encode_request(req: &Request, family_id: u16, seq: u32, port_id: u32) -> Vec<u8> {
+pub fn encode_request(
+    req: &Request,
+    family_id: u16,
+    seq: u32,
+    port_id: u32,
+) -> Result<Vec<u8>, TooLong> {
     encode_request_with(req, family_id, NLM_F_REQUEST | NLM_F_ACK, seq, port_id)
 }
 
@@ -388,84 +347,19 @@ pub fn encode_request_with(
     flags: u16,
     seq: u32,
     port_id: u32,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, TooLong> {
     let (cmd, attrs) = request_parts(req);
     encode(cmd, &attrs, family_id, flags, seq, port_id)
 }
 
 /// The bytes ipvsadm sends for a query (dumps add `NLM_F_DUMP`).
-pub fn encode_query(q: &Query, family_id: u16, seq: u32, port_id: u32) -> Vec<u8> {
+pub fn encode_query(q: &Query, family_id: u16, seq: u32, port_id: u32) -> Result<Vec<u8>, TooLong> {
     let (cmd, attrs) = query_parts(q);
     let mut flags = NLM_F_REQUEST | NLM_F_ACK;
     if q.is_dump() {
         flags |= NLM_F_DUMP;
     }
     encode(cmd, &attrs, family_id, flags, seq, port_id)
-}
-
-/// One message of a receive buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawMsg<'a> {
-    pub hdr: NlHeader,
-    /// Everything after the netlink header, up to the header's length.
-    pub body: &'a [u8],
-}
-
-impl RawMsg<'_> {
-    /// For `NLMSG_ERROR`: the errno (positive; 0 is an ACK).
-    pub fn error_code(&self) -> Result<i32, Malformed> {
-        let b: [u8; 4] = self
-            .body
-            .get(..4)
-            .ok_or(Malformed)?
-            .try_into()
-            .map_err(|_| Malformed)?;
-        Ok(i32::from_ne_bytes(b).checked_neg().ok_or(Malformed)?.max(0))
-    }
-}
-
-/// Split a receive buffer into netlink messages. A header whose length
-/// is too small or overruns the buffer yields `Err` and ends iteration.
-pub fn split_messages(buf: &[u8]) -> Messages<'_> {
-    Messages {
-        rest: buf,
-        failed: false,
-    }
-}
-
-/// Iterator returned by [`split_messages`].
-pub struct Messages<'a> {
-    rest: &'a [u8],
-    failed: bool,
-}
-
-impl<'a> Iterator for Messages<'a> {
-    type Item = Result<RawMsg<'a>, Malformed>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.rest.is_empty() {
-            return None;
-        }
-        let parsed = NlHeader::parse(self.rest).and_then(|hdr| {
-            let len = usize::try_from(hdr.len).map_err(|_| Malformed)?;
-            if len < NLMSG_HDRLEN {
-                return Err(Malformed);
-            }
-            let body = self.rest.get(NLMSG_HDRLEN..len).ok_or(Malformed)?;
-            Ok((hdr, body, len))
-        });
-        match parsed {
-            Ok((hdr, body, len)) => {
-                let next = super::attrs::align4(len);
-                self.rest = self.rest.get(next..).unwrap_or(&[]);
-                Some(Ok(RawMsg { hdr, body }))
-            }
-            Err(e) => {
-                self.failed = true;
-                Some(Err(e))
-            }
-        }
-    }
 }
 
 const EINVAL: Errno = libc::EINVAL;
@@ -531,7 +425,7 @@ fn stats_from(attrs: &[StatsAttr]) -> Result<Stats, Errno> {
 
 /// Decode a GET_SERVICE reply body (genl header + attributes).
 pub fn decode_service(body: &[u8]) -> Result<Service, Errno> {
-    let nest = top_nest(body, 1)?.ok_or(EINVAL)?;
+    let nest = top_nest(body, cmd_attr::SERVICE)?.ok_or(EINVAL)?;
     let attrs: Vec<SvcAttr> = parse_all(nest).or_else(bad)?;
     service_from_attrs(&attrs)
 }
@@ -589,7 +483,7 @@ pub fn service_from_attrs(attrs: &[SvcAttr]) -> Result<Service, Errno> {
 /// Decode a GET_DEST reply body. `svc_af` is the family of the service
 /// that was asked about (the default for a missing ADDR_FAMILY).
 pub fn decode_dest(body: &[u8], svc_af: u16) -> Result<Dest, Errno> {
-    let nest = top_nest(body, 2)?.ok_or(EINVAL)?;
+    let nest = top_nest(body, cmd_attr::DEST)?.ok_or(EINVAL)?;
     let attrs: Vec<DestAttr> = parse_all(nest).or_else(bad)?;
     dest_from_attrs(&attrs, svc_af)
 }
@@ -639,7 +533,7 @@ pub fn dest_from_attrs(attrs: &[DestAttr], svc_af: u16) -> Result<Dest, Errno> {
 
 /// Decode a GET_DAEMON reply body.
 pub fn decode_daemon(body: &[u8]) -> Result<Daemon, Errno> {
-    let nest = top_nest(body, 3)?.ok_or(EINVAL)?;
+    let nest = top_nest(body, cmd_attr::DAEMON)?.ok_or(EINVAL)?;
     let attrs: Vec<DaemonAttr> = parse_all(nest).or_else(bad)?;
     daemon_from_attrs(&attrs)
 }
@@ -688,7 +582,7 @@ fn parse_top_lenient(attrs: &[u8]) -> Result<Vec<CmdAttr>, Errno> {
     let mut out = Vec::new();
     for r in raw_attrs(attrs) {
         let raw = r.map_err(|_| EINVAL)?;
-        if (4..=6).contains(&raw.kind) {
+        if (cmd_attr::TIMEOUT_TCP..=cmd_attr::TIMEOUT_UDP).contains(&raw.kind) {
             out.push(CmdAttr::parse(raw).map_err(|_| EINVAL)?);
         }
     }
@@ -742,24 +636,38 @@ pub fn decode_request(msg: &[u8]) -> Result<Request, Errno> {
         let d = dest_from_attrs(&attrs, svc.af)?;
         Ok((svc, d))
     };
-    let cmd = m.cmd;
-    Ok(match cmd {
-        1 => Request::NewService(svc.ok_or(EINVAL)?),
-        2 => Request::SetService(svc.ok_or(EINVAL)?),
-        3 => Request::DelService(svc.ok_or(EINVAL)?),
-        5..=7 => {
+    const NEW_SERVICE: u8 = Cmd::NewService as u8;
+    const SET_SERVICE: u8 = Cmd::SetService as u8;
+    const DEL_SERVICE: u8 = Cmd::DelService as u8;
+    const NEW_DEST: u8 = Cmd::NewDest as u8;
+    const SET_DEST: u8 = Cmd::SetDest as u8;
+    const DEL_DEST: u8 = Cmd::DelDest as u8;
+    const NEW_DAEMON: u8 = Cmd::NewDaemon as u8;
+    const DEL_DAEMON: u8 = Cmd::DelDaemon as u8;
+    const SET_CONFIG: u8 = Cmd::SetConfig as u8;
+    const ZERO: u8 = Cmd::Zero as u8;
+    const FLUSH: u8 = Cmd::Flush as u8;
+    Ok(match m.cmd {
+        NEW_SERVICE => Request::NewService(svc.ok_or(EINVAL)?),
+        SET_SERVICE => Request::SetService(svc.ok_or(EINVAL)?),
+        DEL_SERVICE => Request::DelService(svc.ok_or(EINVAL)?),
+        NEW_DEST => {
             let (s, d) = with_dest(svc)?;
-            match cmd {
-                5 => Request::NewDest(s, d),
-                6 => Request::SetDest(s, d),
-                _ => Request::DelDest(s, d),
-            }
+            Request::NewDest(s, d)
         }
-        9 => Request::NewDaemon(daemon.ok_or(EINVAL)?),
-        10 => Request::DelDaemon(daemon.ok_or(EINVAL)?),
-        12 => Request::SetTimeout(t),
-        16 => Request::Zero(svc),
-        17 => Request::Flush,
+        SET_DEST => {
+            let (s, d) = with_dest(svc)?;
+            Request::SetDest(s, d)
+        }
+        DEL_DEST => {
+            let (s, d) = with_dest(svc)?;
+            Request::DelDest(s, d)
+        }
+        NEW_DAEMON => Request::NewDaemon(daemon.ok_or(EINVAL)?),
+        DEL_DAEMON => Request::DelDaemon(daemon.ok_or(EINVAL)?),
+        SET_CONFIG => Request::SetTimeout(t),
+        ZERO => Request::Zero(svc),
+        FLUSH => Request::Flush,
         _ => return Err(EINVAL),
     })
 }

@@ -31,9 +31,18 @@ pub enum Op {
     GetDaemon,
 }
 
+/// Not an errno: a request was sent but its answer never arrived (the
+/// receive failed part-way), so the kernel may or may not have applied
+/// it. Negative, so no kernel errno can be mistaken for it.
+pub const OUTCOME_UNKNOWN: i32 = -1;
+
 /// The text ipvsadm prints for `errno` after operation `op`.
 pub fn error_text(op: Op, errno: i32) -> String {
     use Op::*;
+    if errno == OUTCOME_UNKNOWN {
+        return "Outcome unknown: no answer from the kernel (the change may have been applied)"
+            .to_string();
+    }
     let specific = match (op, errno) {
         (AddService, libc::EEXIST) => Some("Service already exists"),
         (AddService, libc::ENOENT) => Some("Scheduler or persistence engine not found"),
@@ -115,5 +124,12 @@ mod tests {
             "Numerical result out of range"
         );
         assert_eq!(error_text(Op::Init, libc::ESRCH), "No such process");
+    }
+
+    #[test]
+    fn lost_answer_is_not_einval() {
+        let t = error_text(Op::AddDest, OUTCOME_UNKNOWN);
+        assert!(t.starts_with("Outcome unknown"), "{t}");
+        assert_ne!(t, error_text(Op::AddDest, libc::EINVAL));
     }
 }

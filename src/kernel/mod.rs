@@ -1,6 +1,7 @@
-//! The kernel side of ipvsadm as pure data: the requests a command makes,
-//! the IPVS generic-netlink attribute spaces and their byte encodings
-//! (`codec`), and the errno → message table (`errors`).
+//! The IPVS codec: the kernel side of ipvsadm as pure data — the requests
+//! a command makes, the IPVS generic-netlink attribute spaces (`attrs`)
+//! and their messages (`codec`), on the shared [`crate::netlink`] layer,
+//! and the errno → message table (`errors`).
 //!
 //! Nothing here opens a socket: `crate::transport` does the I/O and
 //! implements [`Ipvs`] for the live kernel; tests implement it in memory.

@@ -10,7 +10,6 @@
 pub mod expr;
 pub mod grammar;
 pub mod names;
-pub mod nl;
 pub mod plan;
 pub mod print;
 pub mod rule;
@@ -119,7 +118,8 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
             _ => String::new(),
         };
         let seq = s.batch_seq(ops.len() as u32 + 2);
-        let batch = plan::encode_batch(&ops, c.family, genid, seq);
+        let batch = plan::encode_batch(&ops, c.family, genid, seq)
+            .map_err(|_| kernel_error(prog, libc::EMSGSIZE))?;
         match s.send_batch(&batch) {
             Ok(()) => return Ok(out),
             Err(sock::ERESTART) => continue,

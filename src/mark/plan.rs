@@ -10,28 +10,20 @@
 //! commands without a kernel.
 
 use super::expr::Expr;
-use super::nl::{Writer, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
 use super::rule::{Family, Rule};
 use super::MarkError;
+use crate::netlink::msg::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
+use crate::netlink::{TooLong, Writer};
+use crate::nftables::attrs::{
+    batch, chain as nchain, counter, hook, rule as nrule, rule_compat, table,
+};
+use crate::nftables::expr::encode_list;
+use crate::nftables::{
+    begin_msg, nest_begin, nft_type, NftMsg, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END,
+    NFNL_SUBSYS_NFTABLES,
+};
 
 pub const TABLE: &str = "mangle";
-const NFNL_SUBSYS_NFTABLES: u16 = 10;
-const NFNL_MSG_BATCH_BEGIN: u16 = 0x10;
-const NFNL_MSG_BATCH_END: u16 = 0x11;
-pub const NFT_MSG_NEWTABLE: u16 = 0;
-pub const NFT_MSG_GETTABLE: u16 = 1;
-pub const NFT_MSG_NEWCHAIN: u16 = 3;
-pub const NFT_MSG_GETCHAIN: u16 = 4;
-pub const NFT_MSG_NEWRULE: u16 = 6;
-pub const NFT_MSG_GETRULE: u16 = 7;
-pub const NFT_MSG_DELRULE: u16 = 8;
-pub const NFT_MSG_NEWGEN: u16 = 15;
-pub const NFT_MSG_GETGEN: u16 = 16;
-
-/// nf_tables message type on the wire.
-pub fn nft_type(msg: u16) -> u16 {
-    (NFNL_SUBSYS_NFTABLES << 8) | msg
-}
 
 /// A builtin chain of the mangle table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -423,136 +415,143 @@ fn encode_chain(
     family: Family,
     policy: Option<bool>,
 ) {
-    let m = w.begin_msg(nft_type(NFT_MSG_NEWCHAIN), flags, seq, family.nfproto(), 0);
-    w.attr_str(1, TABLE);
-    w.attr_str(3, b.name);
-    let h = w.nest_begin(4);
-    w.attr_u32(1, b.hook);
-    w.attr_u32(2, PRIO_MANGLE as u32);
+    let m = begin_msg(
+        w,
+        nft_type(NftMsg::NewChain),
+        flags,
+        seq,
+        family.nfproto(),
+        0,
+    );
+    w.put_str(nchain::TABLE, TABLE);
+    w.put_str(nchain::NAME, b.name);
+    let h = nest_begin(w, nchain::HOOK);
+    w.put_be32(hook::HOOKNUM, b.hook);
+    w.put_be32(hook::PRIORITY, PRIO_MANGLE as u32);
     w.nest_end(h);
-    w.attr_u32(5, policy.map_or(1, |a| a as u32));
+    w.put_be32(nchain::POLICY, policy.map_or(1, |a| a as u32));
     if policy.is_some() {
-        let c = w.nest_begin(8);
-        w.attr_u64(2, 0);
-        w.attr_u64(1, 0);
+        let c = nest_begin(w, nchain::COUNTERS);
+        w.put_be64(counter::PACKETS, 0);
+        w.put_be64(counter::BYTES, 0);
         w.nest_end(c);
     }
-    w.attr_str(7, b.kind);
+    w.put_str(nchain::TYPE, b.kind);
     w.end_msg(m);
 }
 
-fn encode_exprs(w: &mut Writer, exprs: &[Expr]) {
-    let n = w.nest_begin(4);
-    for e in exprs {
-        e.encode(w);
+fn encode_new_rule(
+    w: &mut Writer,
+    seq: u32,
+    fam: u8,
+    chain: &str,
+    rule: &Rule,
+    pos: &Pos,
+    id: Option<u32>,
+) {
+    let flags = match pos {
+        Pos::Append => NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND,
+        _ => NLM_F_REQUEST | NLM_F_CREATE,
+    };
+    let m = begin_msg(w, nft_type(NftMsg::NewRule), flags, seq, fam, 0);
+    w.put_str(nrule::TABLE, TABLE);
+    w.put_str(nrule::CHAIN, chain);
+    if let Pos::Before(h) = pos {
+        w.put_be64(nrule::POSITION, *h);
     }
-    w.nest_end(n);
+    encode_list(w, &rule.to_exprs());
+    let (proto, flags) = rule.compat();
+    let c = nest_begin(w, nrule::COMPAT);
+    w.put_be32(rule_compat::PROTO, proto);
+    w.put_be32(rule_compat::FLAGS, flags);
+    w.nest_end(c);
+    if let Some(id) = id {
+        w.put_be32(nrule::ID, id);
+    }
+    if let Pos::BeforeId(p) = pos {
+        w.put_be32(nrule::POSITION_ID, *p);
+    }
+    w.end_msg(m);
+}
+
+fn encode_del_rule(
+    w: &mut Writer,
+    seq: u32,
+    fam: u8,
+    chain: &str,
+    rule: &StoredRule,
+    position: Option<u64>,
+) {
+    let m = begin_msg(w, nft_type(NftMsg::DelRule), NLM_F_REQUEST, seq, fam, 0);
+    w.put_str(nrule::TABLE, TABLE);
+    w.put_str(nrule::CHAIN, chain);
+    w.put_be64(nrule::HANDLE, rule.handle);
+    if let Some(p) = position {
+        w.put_be64(nrule::POSITION, p);
+    }
+    if let Some(u) = &rule.userdata {
+        w.put(nrule::USERDATA, u);
+    }
+    if !rule.exprs.is_empty() {
+        encode_list(w, &rule.exprs);
+    }
+    w.end_msg(m);
+}
+
+fn encode_op(w: &mut Writer, op: &Op, seq: u32, family: Family) {
+    let fam = family.nfproto();
+    match op {
+        Op::NewTable => {
+            let flags = NLM_F_REQUEST | NLM_F_CREATE;
+            let m = begin_msg(w, nft_type(NftMsg::NewTable), flags, seq, fam, 0);
+            w.put_str(table::NAME, TABLE);
+            w.end_msg(m);
+        }
+        Op::NewChain(b) => encode_chain(w, b, NLM_F_REQUEST | NLM_F_CREATE, seq, family, None),
+        Op::Policy { chain, accept } => {
+            encode_chain(w, chain, NLM_F_REQUEST, seq, family, Some(*accept))
+        }
+        Op::NewRule {
+            chain,
+            rule,
+            pos,
+            id,
+        } => encode_new_rule(w, seq, fam, chain, rule, pos, *id),
+        Op::DelRule {
+            chain,
+            rule,
+            position,
+        } => encode_del_rule(w, seq, fam, chain, rule, *position),
+        Op::Flush(chain) => {
+            let m = begin_msg(w, nft_type(NftMsg::DelRule), NLM_F_REQUEST, seq, fam, 0);
+            w.put_str(nrule::TABLE, TABLE);
+            if let Some(c) = chain {
+                w.put_str(nrule::CHAIN, c);
+            }
+            w.end_msg(m);
+        }
+    }
 }
 
 /// Frames `ops` as one batch; the first message gets sequence `seq`.
-pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8> {
-    let mut w = Writer::new();
+/// [`TooLong`] when a message or attribute would not fit its length field.
+pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Result<Vec<u8>, TooLong> {
+    let mut w = Writer::with_capacity(256 * (ops.len() + 2));
     let mut seq = seq;
-    let m = w.begin_msg(
-        NFNL_MSG_BATCH_BEGIN,
-        NLM_F_REQUEST,
-        seq,
-        0,
-        NFNL_SUBSYS_NFTABLES,
-    );
-    w.attr_u32(1, genid);
+    let batch_begin = |w: &mut Writer, ty: u16, seq: u32| {
+        begin_msg(w, ty, NLM_F_REQUEST, seq, 0, NFNL_SUBSYS_NFTABLES)
+    };
+    let m = batch_begin(&mut w, NFNL_MSG_BATCH_BEGIN, seq);
+    w.put_be32(batch::GENID, genid);
     w.end_msg(m);
-    let fam = family.nfproto();
     for op in ops {
         seq = seq.wrapping_add(1);
-        match op {
-            Op::NewTable => {
-                let m = w.begin_msg(
-                    nft_type(NFT_MSG_NEWTABLE),
-                    NLM_F_REQUEST | NLM_F_CREATE,
-                    seq,
-                    fam,
-                    0,
-                );
-                w.attr_str(1, TABLE);
-                w.end_msg(m);
-            }
-            Op::NewChain(b) => {
-                encode_chain(&mut w, b, NLM_F_REQUEST | NLM_F_CREATE, seq, family, None)
-            }
-            Op::Policy { chain, accept } => {
-                encode_chain(&mut w, chain, NLM_F_REQUEST, seq, family, Some(*accept))
-            }
-            Op::NewRule {
-                chain,
-                rule,
-                pos,
-                id,
-            } => {
-                let flags = match pos {
-                    Pos::Append => NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND,
-                    _ => NLM_F_REQUEST | NLM_F_CREATE,
-                };
-                let m = w.begin_msg(nft_type(NFT_MSG_NEWRULE), flags, seq, fam, 0);
-                w.attr_str(1, TABLE);
-                w.attr_str(2, chain);
-                if let Pos::Before(h) = pos {
-                    w.attr_u64(6, *h);
-                }
-                encode_exprs(&mut w, &rule.to_exprs());
-                let (proto, flags) = rule.compat();
-                let c = w.nest_begin(5);
-                w.attr_u32(1, proto);
-                w.attr_u32(2, flags);
-                w.nest_end(c);
-                if let Some(id) = id {
-                    w.attr_u32(9, *id);
-                }
-                if let Pos::BeforeId(p) = pos {
-                    w.attr_u32(10, *p);
-                }
-                w.end_msg(m);
-            }
-            Op::DelRule {
-                chain,
-                rule,
-                position,
-            } => {
-                let m = w.begin_msg(nft_type(NFT_MSG_DELRULE), NLM_F_REQUEST, seq, fam, 0);
-                w.attr_str(1, TABLE);
-                w.attr_str(2, chain);
-                w.attr_u64(3, rule.handle);
-                if let Some(p) = position {
-                    w.attr_u64(6, *p);
-                }
-                if let Some(u) = &rule.userdata {
-                    w.attr(7, u);
-                }
-                if !rule.exprs.is_empty() {
-                    encode_exprs(&mut w, &rule.exprs);
-                }
-                w.end_msg(m);
-            }
-            Op::Flush(chain) => {
-                let m = w.begin_msg(nft_type(NFT_MSG_DELRULE), NLM_F_REQUEST, seq, fam, 0);
-                w.attr_str(1, TABLE);
-                if let Some(c) = chain {
-                    w.attr_str(2, c);
-                }
-                w.end_msg(m);
-            }
-        }
+        encode_op(&mut w, op, seq, family);
     }
     seq = seq.wrapping_add(1);
-    let m = w.begin_msg(
-        NFNL_MSG_BATCH_END,
-        NLM_F_REQUEST,
-        seq,
-        0,
-        NFNL_SUBSYS_NFTABLES,
-    );
+    let m = batch_begin(&mut w, NFNL_MSG_BATCH_END, seq);
     w.end_msg(m);
-    w.buf
+    w.finish()
 }
 
 /// Replays `ops` on a snapshot the way the kernel would (handles from a

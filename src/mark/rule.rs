@@ -226,7 +226,7 @@ fn port_cmp(out: &mut Vec<Expr>, p: Ports, inv: bool) {
 pub fn tcpudp_info(sport: Ports, dport: Ports, invflags: u8, udp: bool) -> Vec<u8> {
     let mut v = Vec::with_capacity(16);
     for p in [sport.0, sport.1, dport.0, dport.1] {
-        v.extend_from_slice(&p.to_le_bytes());
+        v.extend_from_slice(&p.to_ne_bytes());
     }
     if udp {
         v.push(invflags);
@@ -243,7 +243,7 @@ pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: b
     let d = dport.unwrap_or((0, 0));
     let s = sport.unwrap_or((0, 0));
     for (i, p) in [d.0, d.1, s.0, s.1].iter().enumerate() {
-        v[i * 2..i * 2 + 2].copy_from_slice(&p.to_le_bytes());
+        v[i * 2..i * 2 + 2].copy_from_slice(&p.to_ne_bytes());
     }
     for i in 0..4 {
         v[268 + i * 3] = 0xff;
@@ -262,8 +262,8 @@ pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: b
             inv |= XT_SCTP_DEST_PORTS;
         }
     }
-    v[284..288].copy_from_slice(&flags.to_le_bytes());
-    v[288..292].copy_from_slice(&inv.to_le_bytes());
+    v[284..288].copy_from_slice(&flags.to_ne_bytes());
+    v[288..292].copy_from_slice(&inv.to_ne_bytes());
     v
 }
 
@@ -276,11 +276,11 @@ pub fn multiport_info(which: MpWhich, ports: &[Ports], inv: bool) -> Vec<u8> {
         if n >= XT_MULTI_PORTS {
             break;
         }
-        v[2 + n * 2..4 + n * 2].copy_from_slice(&p.0.to_le_bytes());
+        v[2 + n * 2..4 + n * 2].copy_from_slice(&p.0.to_ne_bytes());
         if p.0 != p.1 && n + 1 < XT_MULTI_PORTS {
             v[32 + n] = 1;
             n += 1;
-            v[2 + n * 2..4 + n * 2].copy_from_slice(&p.1.to_le_bytes());
+            v[2 + n * 2..4 + n * 2].copy_from_slice(&p.1.to_ne_bytes());
         }
         n += 1;
     }
@@ -302,12 +302,12 @@ fn comment_info(c: &str) -> Vec<u8> {
     v
 }
 
-fn le_u16(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(off..off + 2)?.try_into().ok()?))
+fn ne_u16(b: &[u8], off: usize) -> Option<u16> {
+    Some(u16::from_ne_bytes(b.get(off..off + 2)?.try_into().ok()?))
 }
 
-fn le_u32(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(off..off + 4)?.try_into().ok()?))
+fn ne_u32(b: &[u8], off: usize) -> Option<u32> {
+    Some(u32::from_ne_bytes(b.get(off..off + 4)?.try_into().ok()?))
 }
 
 fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
@@ -411,8 +411,8 @@ impl Rule {
         match &self.target {
             Target::None => {}
             Target::Mark { mark, mask } => {
-                let mut info = mark.to_le_bytes().to_vec();
-                info.extend_from_slice(&mask.to_le_bytes());
+                let mut info = mark.to_ne_bytes().to_vec();
+                info.extend_from_slice(&mask.to_ne_bytes());
                 out.push(Expr::Target {
                     name: "MARK".into(),
                     rev: 2,
@@ -689,8 +689,8 @@ impl Rule {
                 Expr::Target { name, rev, info } => {
                     r.target = match (name.as_str(), rev) {
                         ("MARK", 2) => Target::Mark {
-                            mark: le_u32(info, 0)?,
-                            mask: le_u32(info, 4)?,
+                            mark: ne_u32(info, 0)?,
+                            mask: ne_u32(info, 4)?,
                         },
                         _ => Target::Xt {
                             name: name.clone(),
@@ -724,17 +724,17 @@ fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
             let inv = *info.get(if udp { 8 } else { 11 })?;
             Some(Match::Ports {
                 udp,
-                sport: (le_u16(info, 0)?, le_u16(info, 2)?),
-                dport: (le_u16(info, 4)?, le_u16(info, 6)?),
+                sport: (ne_u16(info, 0)?, ne_u16(info, 2)?),
+                dport: (ne_u16(info, 4)?, ne_u16(info, 6)?),
                 sinv: inv & XT_TCP_INV_SRCPT != 0,
                 dinv: inv & XT_TCP_INV_DSTPT != 0,
             })
         })(),
         ("sctp", 0) => (|| {
-            let flags = le_u32(info, 284)?;
-            let inv = le_u32(info, 288)?;
-            let d = (le_u16(info, 0)?, le_u16(info, 2)?);
-            let s = (le_u16(info, 4)?, le_u16(info, 6)?);
+            let flags = ne_u32(info, 284)?;
+            let inv = ne_u32(info, 288)?;
+            let d = (ne_u16(info, 0)?, ne_u16(info, 2)?);
+            let s = (ne_u16(info, 4)?, ne_u16(info, 6)?);
             Some(Match::Sctp {
                 sport: (flags & XT_SCTP_SRC_PORTS != 0).then_some(s),
                 dport: (flags & XT_SCTP_DEST_PORTS != 0).then_some(d),
@@ -753,9 +753,9 @@ fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
             let mut ports = Vec::new();
             let mut k = 0;
             while k < count {
-                let p = le_u16(info, 2 + k * 2)?;
+                let p = ne_u16(info, 2 + k * 2)?;
                 if *info.get(32 + k)? != 0 && k + 1 < count {
-                    ports.push((p, le_u16(info, 2 + (k + 1) * 2)?));
+                    ports.push((p, ne_u16(info, 2 + (k + 1) * 2)?));
                     k += 2;
                 } else {
                     ports.push((p, p));

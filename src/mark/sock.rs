@@ -1,42 +1,52 @@
-//! The NETLINK_NETFILTER socket: generation id, table/chain/rule dumps into a
-//! [`TableState`], and sending one batch. The socket is neli's raw
-//! [`NlSocket`]; messages are our own bytes (see [`super::nl`]) because the
-//! batches must match iptables-nft's byte for byte.
+//! The NETLINK_NETFILTER socket of `ipvsadm mark`: generation id,
+//! table/chain/rule dumps into a [`TableState`], and sending one batch.
+//!
+//! The socket, its receive buffer, sequence matching and dumps are the
+//! shared [`crate::netlink::socket`]; message bytes come from the
+//! nf_tables codec ([`crate::nftables`]) because the batches must match
+//! iptables-nft's byte for byte.
 
-use super::expr;
-use super::nl::{self, Writer, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
-use super::plan::*;
+use super::plan::{ChainState, StoredRule, TableState, TABLE};
 use super::rule::Family;
-use neli::consts::socket::{Msg, NlFamily};
-use neli::socket::NlSocket;
-use neli::utils::Groups;
+use crate::netlink::msg::{NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
+use crate::netlink::socket::{Failure, Recv, Socket};
+use crate::netlink::{split, Writer};
+use crate::nftables::attrs::{chain, counter, gen, hook, rule, table};
+use crate::nftables::expr::decode_list;
+use crate::nftables::{be_u32, be_u64, begin_msg, body_attrs, find, nft_type, str_of, NftMsg};
+use neli::consts::socket::NlFamily;
 
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
 /// Linux ERESTART: the batch's generation id is stale.
 pub const ERESTART: i32 = 85;
 
+/// Kernel receive buffer asked for (large dumps); a hint.
+const SOCK_RCVBUF: usize = 4 << 20;
+/// The reusable user-space receive buffer: dump datagrams are at most
+/// 32 KiB, and an error echoes one message of ours (under 64 KiB).
+const RECV_BUF: usize = 256 << 10;
+
 /// An open nfnetlink socket.
 pub struct Nfnl {
-    sock: NlSocket,
+    sock: Socket,
     seq: u32,
     /// Sequence number of the batch message the kernel last refused.
     pub failed_seq: Option<u32>,
 }
 
-fn os_error(e: std::io::Error) -> i32 {
-    match e.kind() {
-        std::io::ErrorKind::WouldBlock => libc::EAGAIN,
-        _ => e.raw_os_error().unwrap_or(libc::EIO),
+/// The errno of an exchange that did not complete.
+fn failure_errno(f: Failure) -> i32 {
+    match f {
+        Failure::Reply(e) | Failure::Os(e) => e,
+        Failure::Malformed => libc::EPROTO,
+        Failure::Overrun => libc::ENOBUFS,
+        Failure::Truncated => libc::EMSGSIZE,
     }
 }
 
 impl Nfnl {
     pub fn open() -> Result<Nfnl, i32> {
-        let sock =
-            NlSocket::connect(NlFamily::Netfilter, None, Groups::empty()).map_err(os_error)?;
-        // Large dumps: a roomy receive buffer (a hint; failure is harmless).
-        let _ = sock.set_recv_buffer_size(4 << 20);
+        let sock = Socket::open(NlFamily::Netfilter, RECV_BUF)?;
+        sock.grow_rcvbuf(SOCK_RCVBUF);
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as u32)
@@ -53,92 +63,45 @@ impl Nfnl {
         self.seq
     }
 
-    fn send(&self, buf: &[u8]) -> Result<(), i32> {
-        self.sock
-            .send(buf, Msg::empty())
-            .map(|_| ())
-            .map_err(os_error)
-    }
-
-    fn recv(&self, dontwait: bool) -> Result<Vec<u8>, i32> {
-        let mut buf = vec![0u8; 1 << 20];
-        let flags = if dontwait {
-            Msg::DONTWAIT
-        } else {
-            Msg::empty()
-        };
-        loop {
-            match self.sock.recv(&mut buf[..], flags) {
-                Ok((n, _)) => {
-                    buf.truncate(n);
-                    return Ok(buf);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(os_error(e)),
-            }
-        }
-    }
-
-    /// Sends one request and collects reply payloads (nfgenmsg onward) of
-    /// messages of type `want` until the ack, NLMSG_DONE or an error.
+    /// Sends one request with string attributes `attrs` and collects the
+    /// attributes (after nfgenmsg) of its replies of type `want`.
     fn transact(
         &mut self,
-        ty: u16,
+        msg: NftMsg,
         flags: u16,
         family: u8,
         attrs: &[(u16, &str)],
-        want: u16,
+        want: NftMsg,
     ) -> Result<Vec<Vec<u8>>, i32> {
         let seq = self.next_seq();
         let mut w = Writer::new();
-        let m = w.begin_msg(ty, flags, seq, family, 0);
+        let m = begin_msg(&mut w, nft_type(msg), flags, seq, family, 0);
         for (t, s) in attrs {
-            w.attr_str(*t, s);
+            w.put_str(*t, s);
         }
         w.end_msg(m);
-        self.send(&w.buf)?;
+        let bytes = w.finish().map_err(|_| libc::EMSGSIZE)?;
+        self.sock.send_all(&bytes)?;
+        let want = nft_type(want);
         let mut out = Vec::new();
-        loop {
-            let buf = self.recv(false)?;
-            for msg in nl::messages(&buf) {
-                if msg.seq != seq {
-                    continue;
+        self.sock
+            .read_until_done(seq, flags & NLM_F_DUMP != 0, |m| {
+                if m.hdr.ty == want {
+                    out.push(body_attrs(m.body).unwrap_or(&[]).to_vec());
                 }
-                match msg.ty {
-                    NLMSG_ERROR => {
-                        let code = msg
-                            .payload
-                            .get(..4)
-                            .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-                        if code != 0 {
-                            return Err(-code);
-                        }
-                        return Ok(out);
-                    }
-                    NLMSG_DONE => return Ok(out),
-                    t if t == want => out.push(msg.payload.to_vec()),
-                    _ => {}
-                }
-            }
-            if flags & NLM_F_DUMP == 0 && flags & NLM_F_ACK == 0 && !out.is_empty() {
-                return Ok(out);
-            }
-        }
+                Ok(())
+            })
+            .map_err(failure_errno)?;
+        Ok(out)
     }
 
     /// NFT_MSG_GETGEN: the ruleset generation id.
     pub fn genid(&mut self) -> Result<u32, i32> {
-        let r = self.transact(
-            nft_type(NFT_MSG_GETGEN),
-            NLM_F_REQUEST | NLM_F_ACK,
-            0,
-            &[],
-            nft_type(NFT_MSG_NEWGEN),
-        )?;
+        let flags = NLM_F_REQUEST | NLM_F_ACK;
+        let r = self.transact(NftMsg::GetGen, flags, 0, &[], NftMsg::NewGen)?;
         r.first()
-            .and_then(|p| p.get(4..))
-            .and_then(|a| nl::find(a, 1))
-            .and_then(nl::be_u32)
+            .and_then(|a| find(a, gen::ID))
+            .and_then(be_u32)
             .ok_or(libc::EPROTO)
     }
 
@@ -146,17 +109,10 @@ impl Nfnl {
     pub fn load(&mut self, family: Family) -> Result<TableState, i32> {
         let fam = family.nfproto();
         let dump = NLM_F_REQUEST | NLM_F_DUMP;
-        let tables = self.transact(
-            nft_type(NFT_MSG_GETTABLE),
-            dump,
-            fam,
-            &[],
-            nft_type(NFT_MSG_NEWTABLE),
-        )?;
+        let tables = self.transact(NftMsg::GetTable, dump, fam, &[], NftMsg::NewTable)?;
         let exists = tables
             .iter()
-            .filter_map(|p| p.get(4..))
-            .any(|a| nl::find(a, 1).map(nl::str_of).as_deref() == Some(TABLE));
+            .any(|a| find(a, table::NAME).map(str_of).as_deref() == Some(TABLE));
         let mut state = TableState {
             exists,
             chains: Vec::new(),
@@ -164,69 +120,17 @@ impl Nfnl {
         if !exists {
             return Ok(state);
         }
-        let chains = self.transact(
-            nft_type(NFT_MSG_GETCHAIN),
-            dump,
-            fam,
-            &[(1, TABLE)],
-            nft_type(NFT_MSG_NEWCHAIN),
-        )?;
-        for p in &chains {
-            let Some(a) = p.get(4..) else { continue };
-            if nl::find(a, 1).map(nl::str_of).as_deref() != Some(TABLE) {
-                continue;
-            }
-            let Some(name) = nl::find(a, 3).map(nl::str_of) else {
+        let by_table = [(chain::TABLE, TABLE)];
+        let chains = self.transact(NftMsg::GetChain, dump, fam, &by_table, NftMsg::NewChain)?;
+        state.chains = chains.iter().filter_map(|a| chain_state(a)).collect();
+        let by_table = [(rule::TABLE, TABLE)];
+        let rules = self.transact(NftMsg::GetRule, dump, fam, &by_table, NftMsg::NewRule)?;
+        for a in &rules {
+            let Some((chain, stored)) = stored_rule(a) else {
                 continue;
             };
-            let base = nl::find(a, 4).and_then(|h| {
-                let hook = nl::be_u32(nl::find(h, 1)?)?;
-                let prio = nl::be_u32(nl::find(h, 2)?)? as i32;
-                let kind = nl::find(a, 7).map(nl::str_of).unwrap_or_default();
-                Some((hook, prio, kind))
-            });
-            let policy = nl::find(a, 5).and_then(nl::be_u32);
-            let counters = nl::find(a, 8)
-                .map(|c| {
-                    let bytes = nl::find(c, 1).and_then(nl::be_u64).unwrap_or(0);
-                    let packets = nl::find(c, 2).and_then(nl::be_u64).unwrap_or(0);
-                    (packets, bytes)
-                })
-                .unwrap_or((0, 0));
-            state.chains.push(ChainState {
-                name,
-                base,
-                policy,
-                counters,
-                rules: Vec::new(),
-            });
-        }
-        let rules = self.transact(
-            nft_type(NFT_MSG_GETRULE),
-            dump,
-            fam,
-            &[(1, TABLE)],
-            nft_type(NFT_MSG_NEWRULE),
-        )?;
-        for p in &rules {
-            let Some(a) = p.get(4..) else { continue };
-            if nl::find(a, 1).map(nl::str_of).as_deref() != Some(TABLE) {
-                continue;
-            }
-            let (Some(chain), Some(handle)) = (
-                nl::find(a, 2).map(nl::str_of),
-                nl::find(a, 3).and_then(nl::be_u64),
-            ) else {
-                continue;
-            };
-            let exprs = nl::find(a, 4).map(expr::decode_list).unwrap_or_default();
-            let userdata = nl::find(a, 7).map(|u| u.to_vec());
             if let Some(c) = state.chains.iter_mut().find(|c| c.name == chain) {
-                c.rules.push(StoredRule {
-                    handle,
-                    exprs,
-                    userdata,
-                });
+                c.rules.push(stored);
             }
         }
         Ok(state)
@@ -235,29 +139,24 @@ impl Nfnl {
     /// Sends a batch built with sequence numbers from [`Nfnl::batch_seq`] and
     /// reports the first error the kernel queued for it.
     pub fn send_batch(&mut self, batch: &[u8]) -> Result<(), i32> {
-        self.send(batch)?;
+        self.sock.send_all(batch)?;
         loop {
-            match self.recv(true) {
-                Ok(buf) => {
-                    for msg in nl::messages(&buf) {
-                        if msg.ty == NLMSG_ERROR {
-                            let code = msg
-                                .payload
-                                .get(..4)
-                                .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-                            if code != 0 {
-                                // The refused message's header follows the code.
-                                self.failed_seq = msg
-                                    .payload
-                                    .get(12..16)
-                                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-                                return Err(-code);
-                            }
-                        }
-                    }
+            let n = match self.sock.recv(true)? {
+                Recv::Data(n) => n,
+                Recv::Empty => return Ok(()),
+                Recv::Overrun => return Err(libc::ENOBUFS),
+                Recv::Truncated => return Err(libc::EMSGSIZE),
+            };
+            for msg in split(self.sock.data(n)).map_while(Result::ok) {
+                if msg.hdr.ty != NLMSG_ERROR {
+                    continue;
                 }
-                Err(e) if e == libc::EAGAIN || e == libc::EWOULDBLOCK => return Ok(()),
-                Err(e) => return Err(e),
+                let code = msg.error_code().unwrap_or(0);
+                if code != 0 {
+                    // The refused message's header follows the code.
+                    self.failed_seq = msg.error_seq().ok();
+                    return Err(code);
+                }
             }
         }
     }
@@ -268,4 +167,54 @@ impl Nfnl {
         self.seq = self.seq.wrapping_add(n);
         first
     }
+}
+
+/// A chain of our table from a NEWCHAIN's attributes.
+fn chain_state(a: &[u8]) -> Option<ChainState> {
+    if find(a, chain::TABLE).map(str_of).as_deref() != Some(TABLE) {
+        return None;
+    }
+    let name = find(a, chain::NAME).map(str_of)?;
+    let base = find(a, chain::HOOK).and_then(|h| {
+        let num = be_u32(find(h, hook::HOOKNUM)?)?;
+        let prio = be_u32(find(h, hook::PRIORITY)?)? as i32;
+        let kind = find(a, chain::TYPE).map(str_of).unwrap_or_default();
+        Some((num, prio, kind))
+    });
+    let policy = find(a, chain::POLICY).and_then(be_u32);
+    let counters = find(a, chain::COUNTERS)
+        .map(|c| {
+            let bytes = find(c, counter::BYTES).and_then(be_u64).unwrap_or(0);
+            let packets = find(c, counter::PACKETS).and_then(be_u64).unwrap_or(0);
+            (packets, bytes)
+        })
+        .unwrap_or((0, 0));
+    Some(ChainState {
+        name,
+        base,
+        policy,
+        counters,
+        rules: Vec::new(),
+    })
+}
+
+/// A rule of our table from a NEWRULE's attributes, with its chain.
+fn stored_rule(a: &[u8]) -> Option<(String, StoredRule)> {
+    if find(a, rule::TABLE).map(str_of).as_deref() != Some(TABLE) {
+        return None;
+    }
+    let chain = find(a, rule::CHAIN).map(str_of)?;
+    let handle = find(a, rule::HANDLE).and_then(be_u64)?;
+    let exprs = find(a, rule::EXPRESSIONS)
+        .map(decode_list)
+        .unwrap_or_default();
+    let userdata = find(a, rule::USERDATA).map(|u| u.to_vec());
+    Some((
+        chain,
+        StoredRule {
+            handle,
+            exprs,
+            userdata,
+        },
+    ))
 }

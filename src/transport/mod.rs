@@ -1,46 +1,47 @@
-//! The live kernel: one generic-netlink socket (neli) to the `IPVS`
-//! family, resolved once, with module loading (`modprobe -- ip_vs`) when
-//! the family is missing. Implements [`crate::kernel::Ipvs`].
+//! The live kernel: one generic-netlink socket to the `IPVS` family,
+//! resolved once, with module loading (`modprobe -- ip_vs`) when the
+//! family is missing. Implements [`crate::kernel::Ipvs`].
 //!
-//! Message bytes come from the pure codec ([`crate::kernel::codec`]);
-//! this module only sends them, matches replies to requests by sequence
-//! number, follows multipart dumps to `NLMSG_DONE`, and turns every
-//! failure into an errno the way ipvsadm does: a netlink error message
-//! gives its code, anything else (send failure, malformed reply) EINVAL.
-//! It never prints anything.
+//! Message bytes come from the IPVS codec ([`crate::kernel::codec`]);
+//! sockets, sequence matching, multipart dumps and pipelined batches are
+//! the shared [`crate::netlink::socket`]. This module picks the socket
+//! (a second, page-sized one for the per-service destination dumps),
+//! restarts a dump the kernel dropped replies of, and turns every failure
+//! into an errno the way ipvsadm does: a netlink error message gives its
+//! code, a request sent whose answer was lost gives
+//! [`OUTCOME_UNKNOWN`], anything else (send failure, malformed reply)
+//! EINVAL. It never prints anything.
 //!
-//! neli parts used: the socket is neli's [`NlSocket`] (`socket()`/`bind`,
-//! port id, `SO_RCVBUF`, raw `send`/`recv`); the nlctrl family lookup is
-//! built with neli's `Nlmsghdr`/`Genlmsghdr`/`Nlattr` builders. The IPVS
-//! messages themselves are bytes from our codec, because a batch of many
-//! messages must go out in one `send` (neli's `NlSocketHandle::send`
-//! sends one message per call) and replies are matched to requests by
-//! sequence number here (neli's `NlRouter` runs a background thread and
+//! neli parts used: the socket is neli's `NlSocket` (under
+//! [`Socket`]); the nlctrl family lookup is built with neli's
+//! `Nlmsghdr`/`Genlmsghdr`/`Nlattr` builders. The IPVS messages
+//! themselves are bytes from our codec, because a batch of many messages
+//! must go out in one `send` (neli's `NlSocketHandle::send` sends one
+//! message per call) and replies are matched to requests by sequence
+//! number in our layer (neli's `NlRouter` runs a background thread and
 //! owns the matching).
 
 use std::io;
-use std::os::unix::io::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 use neli::consts::genl::{CtrlAttr, CtrlCmd};
 use neli::consts::nl::{GenlId, NlmF};
-use neli::consts::socket::{Msg, NlFamily};
+use neli::consts::socket::NlFamily;
 use neli::genl::{AttrTypeBuilder, GenlmsghdrBuilder, NlattrBuilder};
 use neli::nl::{NlPayload, NlmsghdrBuilder};
-use neli::socket::NlSocket;
 use neli::types::GenlBuffer;
-use neli::utils::Groups;
 use neli::{Size, ToBytes};
 
 use crate::kernel::attrs::raw_attrs;
 use crate::kernel::codec::{
     self, decode_daemon, decode_dest, decode_info, decode_service, decode_timeouts, encode_query,
-    encode_request, encode_request_with, split_messages, Query, RawMsg, NLMSG_DONE, NLMSG_ERROR,
-    NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_REQUEST,
+    encode_request, encode_request_with, Query, NLM_F_ACK, NLM_F_REQUEST,
 };
+use crate::kernel::errors::OUTCOME_UNKNOWN;
 use crate::kernel::{Errno, Ipvs, Request};
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
+use crate::netlink::socket::{Answer, Failure, Socket};
 
 /// Requests sent per `sendmsg` by [`Ipvs::execute_many`].
 pub const BATCH: usize = 256;
@@ -57,7 +58,7 @@ const DUMP_RETRIES: usize = 3;
 
 const EINVAL: Errno = libc::EINVAL;
 
-/// One netlink socket with its receive buffer.
+/// A generic-netlink socket with a receive buffer of `rbuf` bytes.
 ///
 /// The kernel sizes each chunk of a dump by the largest receive this
 /// socket ever asked for (up to 32 KiB), and every chunk's pages are
@@ -66,155 +67,25 @@ const EINVAL: Errno = libc::EINVAL;
 /// when a service has one destination. So the listing's many small dumps
 /// (one per service) go through a second socket that only ever receives
 /// into a page-sized buffer; see [`GenlIpvs::dests`].
-struct Conn {
-    sock: NlSocket,
-    pid: u32,
-    rbuf: Vec<u8>,
+fn open_socket(rbuf: usize) -> Result<Socket, Errno> {
+    Socket::open(NlFamily::Generic, rbuf).map_err(|_| libc::ENOPROTOOPT)
 }
 
-/// What one receive gave.
-enum Recv {
-    /// This many bytes.
-    Data(usize),
-    /// The kernel dropped replies (ENOBUFS).
-    Overrun,
-    /// A datagram was larger than the buffer and was cut (now lost).
-    Truncated,
-}
-
-/// Why an exchange must be started again.
-enum Flow {
-    /// The kernel dropped replies (ENOBUFS): a dump may be restarted.
-    Overrun,
-    /// A reply did not fit this socket's buffer: ask on the main socket.
-    Truncated,
-}
-
-impl Conn {
-    fn open(rbuf: usize) -> Result<Conn, Errno> {
-        let sock = NlSocket::connect(NlFamily::Generic, None, Groups::empty())
-            .map_err(|_| libc::ENOPROTOOPT)?;
-        let pid = sock.pid().map_err(|_| libc::ENOPROTOOPT)?;
-        Ok(Conn {
-            sock,
-            pid,
-            rbuf: vec![0; rbuf],
-        })
-    }
-
-    /// Send a buffer in one `send`, retrying on EINTR/EAGAIN/ENOBUFS.
-    fn send_all(&self, buf: &[u8]) -> Result<(), Errno> {
-        let mut tries = 0;
-        loop {
-            match self.sock.send(buf, Msg::empty()) {
-                Ok(n) if n == buf.len() => return Ok(()),
-                Ok(_) => return Err(EINVAL),
-                Err(e) => {
-                    let errno = os_errno(&e);
-                    tries += 1;
-                    let transient = matches!(errno, libc::EINTR | libc::EAGAIN | libc::ENOBUFS);
-                    if !transient || tries > 100 {
-                        return Err(EINVAL);
-                    }
-                    if errno != libc::EINTR {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                }
-            }
-        }
-    }
-
-    /// One receive.
-    fn recv_once(&mut self) -> Result<Recv, Errno> {
-        loop {
-            match self.sock.recv(&mut self.rbuf[..], Msg::TRUNC) {
-                Ok((n, _)) if n > self.rbuf.len() => return Ok(Recv::Truncated),
-                Ok((n, _)) => return Ok(Recv::Data(n)),
-                Err(e) => match os_errno(&e) {
-                    libc::EINTR | libc::EAGAIN => continue,
-                    libc::ENOBUFS => return Ok(Recv::Overrun),
-                    _ => return Err(EINVAL),
-                },
-            }
-        }
-    }
-
-    /// Read the replies to request `seq` until its ACK (or, for a dump,
-    /// `NLMSG_DONE`), handing each data message to `on_data`. The outer
-    /// result is the transport outcome, the inner one the kernel's.
-    fn read_until_done(
-        &mut self,
-        seq: u32,
-        dump: bool,
-        mut on_data: impl FnMut(&RawMsg<'_>) -> Result<(), Errno>,
-    ) -> Result<Result<(), Errno>, Flow> {
-        let mut data_err: Option<Errno> = None;
-        loop {
-            let n = match self.recv_once() {
-                Ok(Recv::Data(n)) => n,
-                Ok(Recv::Overrun) => return Err(Flow::Overrun),
-                Ok(Recv::Truncated) => return Err(Flow::Truncated),
-                Err(e) => return Ok(Err(e)),
-            };
-            let buf = self.rbuf.get(..n).unwrap_or(&[]);
-            for m in split_messages(buf) {
-                let Ok(m) = m else {
-                    return Ok(Err(EINVAL));
-                };
-                if m.hdr.seq != seq || (m.hdr.pid != self.pid && m.hdr.pid != 0) {
-                    continue; // a late reply to an earlier request
-                }
-                match m.hdr.ty {
-                    NLMSG_NOOP => {}
-                    NLMSG_ERROR => {
-                        let code = match m.error_code() {
-                            Ok(c) => c,
-                            Err(_) => return Ok(Err(EINVAL)),
-                        };
-                        if code != 0 {
-                            return Ok(Err(code));
-                        }
-                        if !dump {
-                            return Ok(data_err.map_or(Ok(()), Err));
-                        }
-                    }
-                    NLMSG_DONE => {
-                        let code = m.error_code().unwrap_or(0);
-                        if code != 0 {
-                            return Ok(Err(code));
-                        }
-                        return Ok(data_err.map_or(Ok(()), Err));
-                    }
-                    NLMSG_OVERRUN => return Ok(Err(EINVAL)),
-                    _ => {
-                        if data_err.is_none() {
-                            if let Err(e) = on_data(&m) {
-                                data_err = Some(e);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Discard whatever is queued (after an overrun or a cut datagram).
-    fn drain(&mut self) {
-        while let Ok((n, _)) = self.sock.recv(&mut self.rbuf[..], Msg::DONTWAIT) {
-            if n == 0 {
-                break;
-            }
-        }
-    }
+/// The socket for per-service destination dumps.
+enum Small {
+    /// Not opened yet (opened on first use).
+    Untried,
+    /// Open.
+    Open(Socket),
+    /// Failed to open, or given up after a reply did not fit: the main
+    /// socket serves.
+    Unusable,
 }
 
 /// A generic-netlink connection to the IPVS family.
 pub struct GenlIpvs {
-    conn: Conn,
-    /// The socket for per-service destination dumps, opened on first use
-    /// (`None` also after it failed to open: the main socket serves).
-    small: Option<Conn>,
-    small_tried: bool,
+    conn: Socket,
+    small: Small,
     family: u16,
     seq: u32,
     /// The GET_INFO answer of initialisation, reused for the banner as
@@ -250,10 +121,6 @@ fn modprobe_ip_vs() -> bool {
         .unwrap_or(false)
 }
 
-fn os_errno(e: &io::Error) -> i32 {
-    e.raw_os_error().unwrap_or(EINVAL)
-}
-
 /// The kernel's `NLMSG_GOODSIZE` for this page size: the chunk size of a
 /// dump on a socket that never received into a larger buffer.
 fn goodsize() -> usize {
@@ -263,18 +130,72 @@ fn goodsize() -> usize {
     page - SKB_OVERHEAD
 }
 
+/// The errno of an exchange that did not complete, as ipvsadm reports
+/// it: the kernel's code, anything else EINVAL.
+fn failure_errno(f: Failure) -> Errno {
+    match f {
+        Failure::Reply(e) => e,
+        _ => EINVAL,
+    }
+}
+
+/// The result of one request of a pipelined batch.
+fn answer_result(a: Answer) -> Result<(), Errno> {
+    match a {
+        Answer::Ok => Ok(()),
+        Answer::Refused(e) => Err(e),
+        Answer::NotSent(_) => Err(EINVAL),
+        Answer::Unknown => Err(OUTCOME_UNKNOWN),
+    }
+}
+
+/// How a query on one socket ended.
+enum Asked<T> {
+    Done(Result<Vec<T>, Errno>),
+    /// The kernel dropped replies: worth asking again.
+    Overrun,
+    /// A reply did not fit the socket's buffer.
+    Truncated,
+}
+
+/// Send query `q` on `sock` and collect its data messages decoded.
+fn ask<T>(
+    sock: &mut Socket,
+    q: &Query,
+    family: u16,
+    seq: u32,
+    decode: &impl Fn(&[u8]) -> Result<T, Errno>,
+) -> Asked<T> {
+    let bytes = match encode_query(q, family, seq, sock.pid()) {
+        Ok(b) => b,
+        Err(_) => return Asked::Done(Err(EINVAL)),
+    };
+    if sock.send_all(&bytes).is_err() {
+        return Asked::Done(Err(EINVAL));
+    }
+    let mut out = Vec::new();
+    match sock.read_until_done(seq, q.is_dump(), |m| {
+        out.push(decode(m.body)?);
+        Ok(())
+    }) {
+        Ok(()) => Asked::Done(Ok(out)),
+        Err(Failure::Overrun) => Asked::Overrun,
+        Err(Failure::Truncated) => Asked::Truncated,
+        Err(f) => Asked::Done(Err(failure_errno(f))),
+    }
+}
+
 impl GenlIpvs {
     fn open() -> Result<GenlIpvs, Errno> {
-        let conn = Conn::open(RECV_BUF)?;
-        grow_rcvbuf(&conn.sock);
+        let conn = open_socket(RECV_BUF)?;
+        conn.grow_rcvbuf(SOCK_RCVBUF);
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as u32)
             .unwrap_or(1);
         let mut c = GenlIpvs {
             conn,
-            small: None,
-            small_tried: false,
+            small: Small::Untried,
             family: 0,
             seq: seed,
             info: None,
@@ -291,7 +212,7 @@ impl GenlIpvs {
 
     /// The main socket's netlink port id.
     pub fn port_id(&self) -> u32 {
-        self.conn.pid
+        self.conn.pid()
     }
 
     fn next_seq(&mut self) -> u32 {
@@ -302,7 +223,7 @@ impl GenlIpvs {
     /// CTRL_CMD_GETFAMILY "IPVS".
     fn resolve_family(&mut self) -> Option<u16> {
         let seq = self.next_seq();
-        let bytes = ctrl_getfamily(seq, self.conn.pid)?;
+        let bytes = ctrl_getfamily(seq, self.conn.pid())?;
         self.conn.send_all(&bytes).ok()?;
         let mut id = None;
         let r = self.conn.read_until_done(seq, false, |m| {
@@ -320,15 +241,14 @@ impl GenlIpvs {
             }
             Ok(())
         });
-        match r {
-            Ok(Ok(())) => id,
-            _ => None,
-        }
+        r.ok().and(id)
     }
 
     /// Send a query and collect its data messages, decoded by `decode`,
     /// on the small-buffer socket when `small` (falling back to the main
-    /// one when a reply does not fit) or on the main socket.
+    /// one for good when a reply does not fit) or on the main socket. A
+    /// dump the kernel dropped replies of is asked again; a reply cut on
+    /// the main socket could not fit a second time and fails at once.
     fn query<T>(
         &mut self,
         q: &Query,
@@ -341,26 +261,23 @@ impl GenlIpvs {
             tries += 1;
             let seq = self.next_seq();
             let family = self.family;
-            let conn = match (use_small, self.small.as_mut()) {
-                (true, Some(c)) => c,
+            let sock = match (use_small, &mut self.small) {
+                (true, Small::Open(s)) => s,
                 _ => &mut self.conn,
             };
-            let bytes = encode_query(q, family, seq, conn.pid);
-            conn.send_all(&bytes)?;
-            let mut out = Vec::new();
-            match conn.read_until_done(seq, q.is_dump(), |m| {
-                out.push(decode(m.body)?);
-                Ok(())
-            }) {
-                Ok(Ok(())) => return Ok(out),
-                Ok(Err(e)) => return Err(e),
-                Err(Flow::Truncated) if use_small => {
+            match ask(sock, q, family, seq, &decode) {
+                Asked::Done(r) => return r,
+                Asked::Truncated if use_small => {
                     // The rest of this dump is abandoned with the socket.
-                    self.small = None;
+                    self.small = Small::Unusable;
                     use_small = false;
                 }
-                Err(_) => {
-                    conn.drain();
+                Asked::Truncated => {
+                    sock.drain();
+                    return Err(EINVAL);
+                }
+                Asked::Overrun => {
+                    sock.drain();
                     if tries >= DUMP_RETRIES {
                         return Err(EINVAL);
                     }
@@ -374,17 +291,18 @@ impl GenlIpvs {
     /// to the main socket.
     #[doc(hidden)]
     pub fn set_dump_buffer(&mut self, len: usize) {
-        self.small_tried = true;
-        self.small = Conn::open(len).ok();
+        self.small = match open_socket(len) {
+            Ok(s) => Small::Open(s),
+            Err(_) => Small::Unusable,
+        };
     }
 
     /// Whether the small-buffer socket is open (opening it on first use).
     fn small_conn(&mut self) -> bool {
-        if !self.small_tried {
-            self.small_tried = true;
-            self.small = Conn::open(goodsize()).ok();
+        if let Small::Untried = self.small {
+            self.set_dump_buffer(goodsize());
         }
-        self.small.is_some()
+        matches!(self.small, Small::Open(_))
     }
 
     fn one<T>(
@@ -399,15 +317,10 @@ impl GenlIpvs {
     }
 
     /// Send a batch of requests in one `send` and collect one result per
-    /// request, matched by sequence number.
-    ///
-    /// Only the last request asks for an ACK: the kernel answers a request
-    /// without `NLM_F_ACK` only when it fails, and handles the messages of
-    /// one `send` in order, so by the time the last one's answer arrives
-    /// every earlier failure has been queued ahead of it; a request with
-    /// no answer succeeded. This saves the kernel an ACK message and us a
-    /// receive per request. (Should the socket overflow all the same, the
-    /// requests whose fate is unknown report EINVAL, as a lost ACK did.)
+    /// request (see [`crate::netlink::socket::BatchAnswers`]: only the
+    /// last request asks for an ACK). Requests whose answer never came
+    /// because the receive failed report [`OUTCOME_UNKNOWN`]: the kernel
+    /// may have applied them.
     fn execute_batch(&mut self, reqs: &[Request]) -> Vec<Result<(), Errno>> {
         let first = self.seq.wrapping_add(1);
         let mut buf = Vec::with_capacity(reqs.len() * 128);
@@ -419,54 +332,15 @@ impl GenlIpvs {
             } else {
                 NLM_F_REQUEST
             };
-            buf.extend(encode_request_with(
-                r,
-                self.family,
-                flags,
-                seq,
-                self.conn.pid,
-            ));
-        }
-        let mut results: Vec<Option<Result<(), Errno>>> = vec![None; reqs.len()];
-        if let Err(e) = self.conn.send_all(&buf) {
-            return vec![Err(e); reqs.len()];
-        }
-        let pid = self.conn.pid;
-        let mut done = reqs.is_empty();
-        while !done {
-            let n = match self.conn.recv_once() {
-                Ok(Recv::Data(n)) => n,
-                _ => break,
-            };
-            let buf = self.conn.rbuf.get(..n).unwrap_or(&[]);
-            for m in split_messages(buf) {
-                let Ok(m) = m else { break };
-                if m.hdr.ty != NLMSG_ERROR || (m.hdr.pid != pid && m.hdr.pid != 0) {
-                    continue;
-                }
-                let idx = m.hdr.seq.wrapping_sub(first) as usize;
-                let Some(slot) = results.get_mut(idx) else {
-                    continue;
-                };
-                if slot.is_none() {
-                    *slot = Some(match m.error_code() {
-                        Ok(0) => Ok(()),
-                        Ok(c) => Err(c),
-                        Err(_) => Err(EINVAL),
-                    });
-                }
-                if idx == last {
-                    done = true;
-                }
+            match encode_request_with(r, self.family, flags, seq, self.conn.pid()) {
+                Ok(b) => buf.extend(b),
+                Err(_) => return vec![Err(EINVAL); reqs.len()],
             }
         }
-        results
+        self.conn
+            .batch(&buf, first, reqs.len())
             .into_iter()
-            .map(|r| match r {
-                Some(r) => r,
-                None if done => Ok(()),
-                None => Err(EINVAL),
-            })
+            .map(answer_result)
             .collect()
     }
 }
@@ -503,26 +377,6 @@ fn ctrl_getfamily(seq: u32, pid: u32) -> Option<Vec<u8>> {
     Some(bytes.into_inner())
 }
 
-/// Ask for a large socket receive buffer so that fast dumps and batches
-/// of ACKs are not dropped: `SO_RCVBUFFORCE` (needs CAP_NET_ADMIN, which
-/// every IPVS operation needs anyway), else neli's `SO_RCVBUF`.
-fn grow_rcvbuf(sock: &NlSocket) {
-    let size = SOCK_RCVBUF as libc::c_int;
-    // SAFETY: valid fd, pointer to a c_int with its correct length.
-    let rc = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            &size as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
-        let _ = sock.set_recv_buffer_size(SOCK_RCVBUF);
-    }
-}
-
 impl Ipvs for GenlIpvs {
     fn info(&mut self) -> Result<Info, Errno> {
         match self.info {
@@ -554,11 +408,14 @@ impl Ipvs for GenlIpvs {
 
     fn execute(&mut self, req: &Request) -> Result<(), Errno> {
         let seq = self.next_seq();
-        let bytes = encode_request(req, self.family, seq, self.conn.pid);
-        self.conn.send_all(&bytes)?;
+        let bytes = encode_request(req, self.family, seq, self.conn.pid()).map_err(|_| EINVAL)?;
+        self.conn.send_all(&bytes).map_err(|_| EINVAL)?;
         match self.conn.read_until_done(seq, false, |_| Ok(())) {
-            Ok(r) => r,
-            Err(_) => Err(EINVAL),
+            Ok(()) => Ok(()),
+            Err(Failure::Reply(e)) => Err(e),
+            Err(Failure::Malformed) => Err(EINVAL),
+            // Sent, but the answer was lost: it may have been applied.
+            Err(Failure::Overrun | Failure::Truncated | Failure::Os(_)) => Err(OUTCOME_UNKNOWN),
         }
     }
 
@@ -574,6 +431,27 @@ impl Ipvs for GenlIpvs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::errors::{error_text, Op};
+    use crate::netlink::socket::BatchAnswers;
+
+    #[test]
+    fn lost_answers_are_outcome_unknown() {
+        // A batch of three whose receive failed before any answer came.
+        let answers = BatchAnswers::new(100, 3, 7).finish();
+        let results: Vec<_> = answers.into_iter().map(answer_result).collect();
+        assert_eq!(results, vec![Err(OUTCOME_UNKNOWN); 3]);
+        let text = error_text(Op::AddService, OUTCOME_UNKNOWN);
+        assert_eq!(
+            text,
+            "Outcome unknown: no answer from the kernel (the change may have been applied)"
+        );
+        assert_eq!(
+            answer_result(Answer::Refused(libc::EEXIST)),
+            Err(libc::EEXIST)
+        );
+        assert_eq!(answer_result(Answer::NotSent(libc::EPERM)), Err(EINVAL));
+        assert_eq!(answer_result(Answer::Ok), Ok(()));
+    }
 
     #[test]
     fn family_request_is_libnls() {

@@ -379,7 +379,7 @@ fn every_request_matches_real_ipvsadm_bytes() {
     for (name, req) in cases {
         let wire = sent1(name, cmd_of(&req));
         let h = hdr(&wire);
-        let ours = encode_request(&req, FAMILY, h.seq, h.pid);
+        let ours = encode_request(&req, FAMILY, h.seq, h.pid).expect("encodes");
         assert_eq!(
             ours,
             wire,
@@ -391,7 +391,7 @@ fn every_request_matches_real_ipvsadm_bytes() {
         assert_eq!(decode_request(&wire), Ok(wire_normal(&req)), "{name}");
         // typed parse → emit → same bytes
         let typed: GenlMsg<CmdAttr> = GenlMsg::parse(&wire).unwrap();
-        assert_eq!(typed.emit(), wire, "{name}");
+        assert_eq!(typed.emit().expect("encodes"), wire, "{name}");
         assert_eq!(h.flags, NLM_F_REQUEST | NLM_F_ACK, "{name}");
     }
 }
@@ -460,10 +460,10 @@ fn queries_match_real_ipvsadm_bytes() {
     for (name, q, cmd) in cases {
         let wire = sent1(name, cmd);
         let h = hdr(&wire);
-        let ours = encode_query(&q, FAMILY, h.seq, h.pid);
+        let ours = encode_query(&q, FAMILY, h.seq, h.pid).expect("encodes");
         assert_eq!(ours, wire, "{name} {q:?}\n{}\n{}", hex(&ours), hex(&wire));
         let typed: GenlMsg<CmdAttr> = GenlMsg::parse(&wire).unwrap();
-        assert_eq!(typed.emit(), wire);
+        assert_eq!(typed.emit().expect("encodes"), wire);
     }
     // Dest dumps of a listing: one per service, identity only.
     let dumps = sent("list_full", Cmd::GetDest);
@@ -555,7 +555,7 @@ fn decode_service_dump() {
             let start = m.body.as_ptr() as usize - whole.as_ptr() as usize - NLMSG_HDRLEN;
             let raw = &whole[start..start + len];
             let typed: GenlMsg<CmdAttr> = GenlMsg::parse(raw).unwrap();
-            assert_eq!(typed.emit(), raw);
+            assert_eq!(typed.emit().expect("encodes"), raw);
         }
     }
 }
@@ -601,7 +601,7 @@ fn decode_dest_dump_prefers_stats64() {
     let mut w = Writer::new();
     emit_all(&top, &mut w);
     let mut body = raw[..GENL_HDRLEN].to_vec();
-    body.extend(w.buf);
+    body.extend(w.finish().expect("encodes"));
     assert_eq!(decode_dest(&body, AF_INET).unwrap().stats.conns, 1 << 40);
 }
 
@@ -669,7 +669,7 @@ fn decode_daemon_dump() {
             if m.body.first() == Some(&(Cmd::NewDaemon as u8)) && m.hdr.ty == FAMILY {
                 let raw = &b[off..off + len];
                 let typed: GenlMsg<CmdAttr> = GenlMsg::parse(raw).unwrap();
-                assert_eq!(typed.emit(), raw);
+                assert_eq!(typed.emit().expect("encodes"), raw);
             }
             off += (len + 3) & !3;
         }
@@ -695,7 +695,7 @@ fn daemon_roundtrip_by_hand() {
     })
     .emit(&mut w);
     let mut body = vec![Cmd::NewDaemon as u8, 1, 0, 0];
-    body.extend(&w.buf);
+    body.extend(w.bytes());
     let d = decode_daemon(&body).unwrap();
     assert_eq!(d.mcast_group, Some(ip("239.1.1.1")));
     assert_eq!((d.sync_maxlen, d.mcast_port, d.mcast_ttl), (1400, 9000, 2));
@@ -742,8 +742,8 @@ fn netmask_byte_order() {
 #[test]
 fn zero_of_the_all_zero_service_sends_no_service() {
     let z = Service::default();
-    let a = encode_request(&Request::Zero(Some(z)), FAMILY, 1, 2);
-    let b = encode_request(&Request::Zero(None), FAMILY, 1, 2);
+    let a = encode_request(&Request::Zero(Some(z)), FAMILY, 1, 2).expect("encodes");
+    let b = encode_request(&Request::Zero(None), FAMILY, 1, 2).expect("encodes");
     assert_eq!(a, b);
     assert_eq!(a.len(), NLMSG_HDRLEN + GENL_HDRLEN);
 }
@@ -753,7 +753,7 @@ fn requests_parse_with_neli_too() {
     use neli::genl::Genlmsghdr;
     use neli::nl::{NlPayload, Nlmsghdr};
     for (name, req) in request_cases() {
-        let bytes = encode_request(&req, FAMILY, 7, 9);
+        let bytes = encode_request(&req, FAMILY, 7, 9).expect("encodes");
         let mut cur = std::io::Cursor::new(&bytes[..]);
         let m: Nlmsghdr<u16, Genlmsghdr<u8, u16>> =
             neli::FromBytes::from_bytes(&mut cur).unwrap_or_else(|e| panic!("{name}: {e}"));
