@@ -6,8 +6,7 @@
 //! policy is untouched), append/insert positions by rule handle, delete by
 //! re-sending the dumped rule. [`encode_batch`] frames the result between
 //! NFNL_MSG_BATCH_BEGIN (with the generation id) and NFNL_MSG_BATCH_END.
-//! [`apply`] replays a plan on a snapshot, so unit tests can follow setup
-//! commands without a kernel.
+//! The tests' in-memory ruleset (`super::mem`) replays a plan on a snapshot.
 
 use super::expr::Expr;
 use super::nl::{Writer, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
@@ -553,109 +552,4 @@ pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Vec<u8>
     );
     w.end_msg(m);
     w.buf
-}
-
-/// Replays `ops` on a snapshot the way the kernel would (handles from a
-/// per-table counter). Used by tests to follow setup commands.
-pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
-    let mut ids: Vec<(u32, u64)> = Vec::new();
-    for op in ops {
-        match op {
-            Op::NewTable => state.exists = true,
-            Op::NewChain(b) | Op::Policy { chain: b, .. } => {
-                let policy = match op {
-                    Op::Policy { accept, .. } => Some(*accept as u32),
-                    _ => Some(1),
-                };
-                if let Some(c) = state.chains.iter_mut().find(|c| c.name == b.name) {
-                    if let Op::Policy { .. } = op {
-                        c.policy = policy;
-                    }
-                    continue;
-                }
-                state.chains.push(ChainState {
-                    name: b.name.to_string(),
-                    base: Some((b.hook, PRIO_MANGLE, b.kind.to_string())),
-                    policy,
-                    counters: (0, 0),
-                    rules: Vec::new(),
-                });
-                *next_handle += 1;
-            }
-            Op::NewRule {
-                chain,
-                rule,
-                pos,
-                id,
-            } => {
-                if let Some(id) = id {
-                    ids.push((*id, *next_handle));
-                }
-                // The kernel reports the bitwise operation it defaulted.
-                let exprs = rule
-                    .to_exprs()
-                    .into_iter()
-                    .map(|e| match e {
-                        Expr::Bitwise {
-                            sreg,
-                            dreg,
-                            op: None,
-                            len,
-                            mask,
-                            xor,
-                        } => Expr::Bitwise {
-                            sreg,
-                            dreg,
-                            op: Some(0),
-                            len,
-                            mask,
-                            xor,
-                        },
-                        e => e,
-                    })
-                    .collect();
-                let stored = StoredRule {
-                    handle: *next_handle,
-                    exprs,
-                    userdata: None,
-                };
-                *next_handle += 1;
-                if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
-                    match pos {
-                        Pos::Append => c.rules.push(stored),
-                        Pos::Head => c.rules.insert(0, stored),
-                        Pos::Before(h) => {
-                            let idx = c
-                                .rules
-                                .iter()
-                                .position(|r| r.handle == *h)
-                                .unwrap_or(c.rules.len());
-                            c.rules.insert(idx, stored);
-                        }
-                        Pos::BeforeId(n) => {
-                            let h = ids.iter().find(|(i, _)| i == n).map(|x| x.1);
-                            let idx = c
-                                .rules
-                                .iter()
-                                .position(|r| Some(r.handle) == h)
-                                .unwrap_or(c.rules.len());
-                            c.rules.insert(idx, stored);
-                        }
-                    }
-                }
-            }
-            Op::DelRule { chain, rule, .. } => {
-                if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
-                    c.rules.retain(|r| r.handle != rule.handle);
-                }
-            }
-            Op::Flush(chain) => {
-                for c in state.chains.iter_mut() {
-                    if chain.as_ref().is_none_or(|n| n == &c.name) {
-                        c.rules.clear();
-                    }
-                }
-            }
-        }
-    }
 }
