@@ -154,7 +154,10 @@ pub fn execute(
 
 /// Parses and runs `args` on the live socket.
 fn run(args: &[String]) -> Result<String, MarkError> {
-    let c = grammar::parse(args)?;
+    let c = match grammar::parse_args(args)? {
+        grammar::Parsed::Run(c) => c,
+        grammar::Parsed::Print(text) => return Ok(text),
+    };
     let prog = plan::prog_name(c.family);
     let mut s =
         sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;
@@ -163,11 +166,6 @@ fn run(args: &[String]) -> Result<String, MarkError> {
 
 /// Entry point for `ipvsadm mark ARGS…`; returns the exit code.
 pub fn main(_argv0: &str, args: &[String]) -> i32 {
-    if args.iter().any(|a| a == "-V" || a == "--version") {
-        let prog = plan::prog_name(grammar::family_of(args));
-        println!("{prog} v1.8.9 (nf_tables)");
-        return 0;
-    }
     match run(args) {
         Ok(out) => {
             let mut o = std::io::stdout().lock();

@@ -3,6 +3,7 @@
 //! batches and listings captured from iptables-nft 1.8.9.
 
 mod fixtures;
+mod grammar;
 mod pipeline;
 mod pure;
 

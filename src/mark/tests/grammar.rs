@@ -1,0 +1,82 @@
+//! The table-driven grammar: `-V` and `-h` where they stand as options,
+//! and `-h` printed from the option table.
+
+use super::shell_words;
+use crate::mark::grammar::options::OPTIONS;
+use crate::mark::grammar::{parse_args, Parsed};
+use crate::mark::plan::Cmd;
+use crate::mark::rule::Match;
+
+fn parsed(line: &str) -> Result<Parsed, (String, i32)> {
+    parse_args(&shell_words(line)).map_err(|e| (e.text, e.code))
+}
+
+fn print(text: &str) -> Result<Parsed, (String, i32)> {
+    Ok(Parsed::Print(text.to_string()))
+}
+
+#[test]
+fn version_only_as_an_option() {
+    let v4 = "iptables v1.8.9 (nf_tables)\n";
+    for line in [
+        "-V",
+        "--version",
+        "-nV",
+        "-Vn",
+        "-V5",
+        "-A PREROUTING -V",
+        "! -V",
+    ] {
+        assert_eq!(parsed(line), print(v4), "{line}");
+    }
+    assert_eq!(parsed("-6 -V"), print("ip6tables v1.8.9 (nf_tables)\n"));
+    // A value that looks like -V is a value.
+    let Ok(Parsed::Run(c)) = parsed("-A PREROUTING -j MARK --set-mark 1 -m comment --comment -V")
+    else {
+        panic!("not a command");
+    };
+    let Cmd::Append { rules, .. } = &c.cmd else {
+        panic!("not -A");
+    };
+    assert_eq!(rules[0].matches, vec![Match::Comment("-V".into())]);
+    // Errors of the options before it come first, as in iptables.
+    assert_eq!(
+        parsed("-p bogus -V").map_err(|e| e.1),
+        Err(2),
+        "-p bogus -V"
+    );
+}
+
+#[test]
+fn help_anywhere_as_an_option() {
+    let Ok(Parsed::Print(h)) = parsed("-h") else {
+        panic!("-h");
+    };
+    assert!(h.starts_with("iptables v1.8.9 (nf_tables)\n\nUsage: ipvsadm mark"));
+    for line in ["--help", "-A PREROUTING -p tcp -h", "-nh", "-j MARK -h"] {
+        assert_eq!(parsed(line), print(&h), "{line}");
+    }
+    let Ok(Parsed::Print(h6)) = parsed("-6 -h") else {
+        panic!("-6 -h");
+    };
+    assert!(h6.starts_with("ip6tables v1.8.9"));
+    // As a value, -h is a value (here a chain name iptables does not know).
+    assert!(matches!(
+        parsed("-A -h -j MARK --set-mark 1"),
+        Ok(Parsed::Run(_))
+    ));
+}
+
+#[test]
+fn help_names_every_option_of_the_table() {
+    let Ok(Parsed::Print(h)) = parsed("-h") else {
+        panic!("-h");
+    };
+    let words: Vec<&str> = h.split_whitespace().collect();
+    for o in OPTIONS {
+        for s in o.spellings() {
+            assert!(words.contains(&s.as_str()), "-h lacks {s}");
+        }
+        assert!(h.contains(o.help), "-h lacks {:?}", o.help);
+    }
+}
