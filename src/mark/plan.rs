@@ -240,6 +240,65 @@ fn prev_handle(state: &TableState, chain: &str, idx: usize) -> Option<u64> {
         .map(|r| r.handle)
 }
 
+/// `-I chain [num]`: the position of the first rule, and each further rule
+/// before the previous one.
+fn plan_insert(
+    state: &TableState,
+    chain: &str,
+    num: u32,
+    rules: &[Rule],
+    prog: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), MarkError> {
+    let count = state.chain(chain).map_or(0, |c| c.rules.len());
+    let n = num as usize;
+    if n > count + 1 || (n > 1 && state.chain(chain).is_none()) {
+        if state.chain(chain).is_none() && builtin(chain).is_none() {
+            return Err(no_chain(prog));
+        }
+        return Err(MarkError::new(
+            format!("{prog}: Index of insertion too big.\n"),
+            1,
+        ));
+    }
+    ensure_chain(state, chain, prog, ops)?;
+    let pos = if n <= 1 {
+        Pos::Head
+    } else if n == count + 1 {
+        Pos::Append
+    } else {
+        match state.chain(chain).and_then(|c| c.rules.get(n - 1)) {
+            Some(r) => Pos::Before(r.handle),
+            None => Pos::Append,
+        }
+    };
+    for (i, r) in rules.iter().enumerate() {
+        if i > 0 && !state.exists {
+            ops.push(Op::NewTable);
+        }
+        // iptables inserts each further rule before the previous
+        // one, naming it by rule ID when its handle is not known yet.
+        let (p, id) = match &pos {
+            Pos::Before(_) if rules.len() > 1 => {
+                let p = if i == 0 {
+                    pos.clone()
+                } else {
+                    Pos::BeforeId(i as u32)
+                };
+                (p, (i + 1 < rules.len()).then_some(i as u32 + 1))
+            }
+            _ => (pos.clone(), None),
+        };
+        ops.push(Op::NewRule {
+            chain: chain.to_string(),
+            rule: r.clone(),
+            pos: p,
+            id,
+        });
+    }
+    Ok(())
+}
+
 /// Decides the batch for `cmd`. `Ok(ops)` is sent as one batch (possibly
 /// empty, as iptables does for -S/-L/-C); `Err` means nothing is sent.
 pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, MarkError> {
@@ -263,52 +322,7 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             }
         }
         Cmd::Insert { chain, num, rules } => {
-            let count = state.chain(chain).map_or(0, |c| c.rules.len());
-            let n = *num as usize;
-            if n > count + 1 || (n > 1 && state.chain(chain).is_none()) {
-                if state.chain(chain).is_none() && builtin(chain).is_none() {
-                    return Err(no_chain(prog));
-                }
-                return Err(MarkError::new(
-                    format!("{prog}: Index of insertion too big.\n"),
-                    1,
-                ));
-            }
-            ensure_chain(state, chain, prog, &mut ops)?;
-            let pos = if n <= 1 {
-                Pos::Head
-            } else if n == count + 1 {
-                Pos::Append
-            } else {
-                match state.chain(chain).and_then(|c| c.rules.get(n - 1)) {
-                    Some(r) => Pos::Before(r.handle),
-                    None => Pos::Append,
-                }
-            };
-            for (i, r) in rules.iter().enumerate() {
-                if i > 0 && !state.exists {
-                    ops.push(Op::NewTable);
-                }
-                // iptables inserts each further rule before the previous
-                // one, naming it by rule ID when its handle is not known yet.
-                let (p, id) = match &pos {
-                    Pos::Before(_) if rules.len() > 1 => {
-                        let p = if i == 0 {
-                            pos.clone()
-                        } else {
-                            Pos::BeforeId(i as u32)
-                        };
-                        (p, (i + 1 < rules.len()).then_some(i as u32 + 1))
-                    }
-                    _ => (pos.clone(), None),
-                };
-                ops.push(Op::NewRule {
-                    chain: chain.clone(),
-                    rule: r.clone(),
-                    pos: p,
-                    id,
-                });
-            }
+            plan_insert(state, chain, *num, rules, prog, &mut ops)?
         }
         Cmd::Delete { chain, rules } => {
             let mut st = state.clone();

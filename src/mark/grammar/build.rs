@@ -724,7 +724,7 @@ impl State {
         } else {
             Vec::new()
         };
-        let cmd = self.into_cmd(kind, chain_s, rules)?;
+        let cmd = self.to_cmd(kind, chain_s, rules)?;
         Ok(Command {
             family,
             cmd,
@@ -732,7 +732,7 @@ impl State {
         })
     }
 
-    fn into_cmd(&self, kind: CmdKind, chain_s: String, rules: Vec<Rule>) -> Result<Cmd, MarkError> {
+    fn to_cmd(&self, kind: CmdKind, chain_s: String, rules: Vec<Rule>) -> Result<Cmd, MarkError> {
         let (chain, num) = (self.chain.clone(), self.rulenum);
         Ok(match kind {
             CmdKind::A => Cmd::Append {
