@@ -57,6 +57,9 @@ pub(super) struct State {
     pub target: Option<String>,
     mark_set: Vec<(usize, u32, u32)>,
     pub leftovers: Vec<String>,
+    /// The last `-t` named a table other than mangle: reported after the
+    /// other checks, as iptables looks the table up only then.
+    bad_table: Option<String>,
 }
 
 fn rulenumber(s: &str, fam: Family) -> Result<u32, MarkError> {
@@ -103,6 +106,7 @@ impl State {
             target: None,
             mark_set: Vec::new(),
             leftovers: Vec::new(),
+            bad_table: None,
         }
     }
 
@@ -158,6 +162,8 @@ impl State {
         match spec.act {
             Act::Command(k) => self.command(k, spec, item, w)?,
             Act::Help => return Ok(Some(help::text(self.family))),
+            // iptables' joke for `! -V` included.
+            Act::Version if inv => return Ok(Some("Not 1.8.9 (nf_tables) ;-)\n".to_string())),
             Act::Version => {
                 return Ok(Some(format!(
                     "{} v1.8.9 (nf_tables)\n",
@@ -166,15 +172,7 @@ impl State {
             }
             Act::Table => {
                 let t = self.value(item, w)?;
-                if t != "mangle" {
-                    let p = prog_name(self.family);
-                    return Err(MarkError::new(
-                        format!(
-                            "{p} v1.8.9 (nf_tables): table '{t}' does not exist\nPerhaps {p} or your kernel needs to be upgraded.\n"
-                        ),
-                        3,
-                    ));
-                }
+                self.bad_table = (t != "mangle").then_some(t);
             }
             Act::Ipv4 => self.family = Family::V4,
             Act::Ipv6 => self.family = Family::V6,
@@ -547,14 +545,6 @@ impl State {
             let b = match m.module {
                 Module::Tcp | Module::Udp => {
                     let udp = m.module == Module::Udp;
-                    if self.proto() != Some(if udp { 17 } else { 6 }) {
-                        let m = if udp {
-                            "UDP match requires '-p udp'"
-                        } else {
-                            "TCP match requires '-p tcp'"
-                        };
-                        return Err(param(family, m));
-                    }
                     Match::Ports {
                         udp,
                         sport: m.sport.map_or(ANY_PORTS, |p| p.0),
@@ -608,6 +598,36 @@ impl State {
             }
             (Some(_), Some(&(_, mark, mask))) => Ok(Target::Mark { mark, mask }),
         }
+    }
+
+    /// A table other than mangle, once the line is otherwise valid.
+    fn check_table(&self) -> Result<(), MarkError> {
+        let Some(t) = &self.bad_table else {
+            return Ok(());
+        };
+        let p = prog_name(self.family);
+        Err(MarkError::new(
+            format!(
+                "{p} v1.8.9 (nf_tables): table '{t}' does not exist\nPerhaps {p} or your kernel needs to be upgraded.\n"
+            ),
+            3,
+        ))
+    }
+
+    /// tcp and udp matches need their protocol; iptables-nft finds out only
+    /// when it builds the rule, after every other check.
+    fn check_port_protocols(&self) -> Result<(), MarkError> {
+        for m in &self.matches {
+            let (want, text) = match m.module {
+                Module::Tcp => (6, "TCP match requires '-p tcp'"),
+                Module::Udp => (17, "UDP match requires '-p udp'"),
+                _ => continue,
+            };
+            if self.proto() != Some(want) {
+                return Err(param(self.family, text));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the option of `act` was given (for the command matrix).
@@ -718,8 +738,12 @@ impl State {
         let chain_s = self.chain.clone().unwrap_or_default();
         let rule_cmd = matches!(kind, CmdKind::A | CmdKind::I | CmdKind::C)
             || (kind == CmdKind::D && self.rulenum.is_none());
-        let rules = if rule_cmd {
+        if rule_cmd {
             self.check_interfaces(&chain_s)?;
+        }
+        self.check_table()?;
+        let rules = if rule_cmd {
+            self.check_port_protocols()?;
             self.rules(matches, target)
         } else {
             Vec::new()

@@ -295,6 +295,8 @@ pub const OPTIONS: &[MarkOpt] = &[
     MarkOpt {
         long: &["help"],
         short: Some('h'),
+        // iptables prints its help for `! -h` too.
+        invert: true,
         act: Act::Help,
         help: "Print this help",
         ..BASE

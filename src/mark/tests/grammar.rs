@@ -25,10 +25,12 @@ fn version_only_as_an_option() {
         "-Vn",
         "-V5",
         "-A PREROUTING -V",
-        "! -V",
+        // The table is looked up only at the end, as iptables does.
+        "-t nat -V",
     ] {
         assert_eq!(parsed(line), print(v4), "{line}");
     }
+    assert_eq!(parsed("! -V"), print("Not 1.8.9 (nf_tables) ;-)\n"));
     assert_eq!(parsed("-6 -V"), print("ip6tables v1.8.9 (nf_tables)\n"));
     // A value that looks like -V is a value.
     let Ok(Parsed::Run(c)) = parsed("-A PREROUTING -j MARK --set-mark 1 -m comment --comment -V")
@@ -53,7 +55,14 @@ fn help_anywhere_as_an_option() {
         panic!("-h");
     };
     assert!(h.starts_with("iptables v1.8.9 (nf_tables)\n\nUsage: ipvsadm mark"));
-    for line in ["--help", "-A PREROUTING -p tcp -h", "-nh", "-j MARK -h"] {
+    for line in [
+        "--help",
+        "-A PREROUTING -p tcp -h",
+        "-nh",
+        "-j MARK -h",
+        "! -h",
+        "-t nat -h",
+    ] {
         assert_eq!(parsed(line), print(&h), "{line}");
     }
     let Ok(Parsed::Print(h6)) = parsed("-6 -h") else {
