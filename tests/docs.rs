@@ -699,6 +699,32 @@ fn bash_completes_kernel_services() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// `ipvsadm mark -m`/`-j` complete to the matches and targets of the
+/// option table, in bash and fish.
+#[test]
+fn mark_completions_follow_the_table() {
+    use ipvsadm_rs::mark::grammar::options::{MODULES, TARGETS};
+    let modules: BTreeSet<String> = MODULES.iter().map(|m| m.name().to_string()).collect();
+    let targets: BTreeSet<String> = TARGETS.iter().map(|t| t.to_string()).collect();
+    let c = |w: &[&str]| bash_complete(w, false, None);
+    assert_eq!(
+        c(&["ipvsadm", "mark", "-A", "PREROUTING", "-m", ""]),
+        modules
+    );
+    assert_eq!(
+        c(&["ipvsadm", "mark", "-A", "PREROUTING", "-j", ""]),
+        targets
+    );
+    assert_eq!(
+        fish_complete("ipvsadm mark -A PREROUTING -m ", None),
+        modules
+    );
+    assert_eq!(
+        fish_complete("ipvsadm mark -A PREROUTING -j ", None),
+        targets
+    );
+}
+
 #[test]
 fn bash_completes_extensions() {
     let c = |w: &[&str]| bash_complete(w, false, None);

@@ -89,3 +89,58 @@ fn help_names_every_option_of_the_table() {
         assert!(h.contains(o.help), "-h lacks {:?}", o.help);
     }
 }
+
+/// iptables' PARAMETER_PROBLEM text.
+fn problem(msg: &str) -> Result<Parsed, (String, i32)> {
+    Err((
+        format!(
+            "iptables v1.8.9 (nf_tables): {msg}\nTry `iptables -h' or 'iptables --help' for more information.\n"
+        ),
+        2,
+    ))
+}
+
+/// Which of several mistakes is reported: as iptables 1.8.9 reports it
+/// (outputs taken from iptables in a fresh network namespace).
+#[test]
+fn first_error_as_iptables() {
+    let no_table = Err((
+        "iptables v1.8.9 (nf_tables): table 'bogus' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n".to_string(),
+        3,
+    ));
+    assert_eq!(
+        parsed("-t bogus -A PREROUTING -j MARK --set-mark 1"),
+        no_table
+    );
+    assert_eq!(parsed("-t mangle -t bogus -L"), no_table);
+    assert!(matches!(
+        parsed("-t bogus -t mangle -L"),
+        Ok(Parsed::Run(_))
+    ));
+    assert_eq!(
+        parsed("-t bogus -p bogus -A PREROUTING"),
+        problem("unknown protocol \"bogus\" specified")
+    );
+    assert_eq!(parsed("-t bogus"), problem("no command specified"));
+    assert_eq!(
+        parsed("-t bogus -L -s 1.2.3.4"),
+        problem("Illegal option `-s' with this command")
+    );
+    assert_eq!(
+        parsed("-t bogus -A OUTPUT -i eth0"),
+        problem("Can't use -i with OUTPUT\n")
+    );
+    assert_eq!(
+        parsed("-A OUTPUT -i eth0 -p tcp -m udp"),
+        problem("Can't use -i with OUTPUT\n")
+    );
+    let no_comment = problem("comment: option \"--comment\" must be specified\n");
+    assert_eq!(parsed("-t bogus -A PREROUTING -m comment"), no_comment);
+    assert_eq!(parsed("-A OUTPUT -p tcp -m udp -m comment"), no_comment);
+    assert_eq!(
+        parsed("-t bogus -A OUTPUT -j MARK"),
+        problem("MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required")
+    );
+    // Listing builds no rule, so tcp's protocol is not asked for.
+    assert!(matches!(parsed("-L -m tcp"), Ok(Parsed::Run(_))));
+}
