@@ -26,11 +26,18 @@ fn run(nf: &mut MemNetfilter, argv: &[String]) -> Result<String, String> {
     execute(&c, nf).map_err(|e| e.text)
 }
 
+/// The shared capture next to the checkout, else its copy in
+/// tests/fixtures/nft (a clone elsewhere has no ../shared).
 fn shared_fixtures() -> String {
-    format!(
+    let shared = format!(
         "{}/../shared/fixtures/iptables-nft-1.8.9-mark-batches.tsv",
         env!("CARGO_MANIFEST_DIR")
-    )
+    );
+    if std::path::Path::new(&shared).exists() {
+        shared
+    } else {
+        super::fixture("iptables-nft-1.8.9-mark-batches.tsv")
+    }
 }
 
 fn check_batches(path: &str) -> (usize, Vec<String>) {
