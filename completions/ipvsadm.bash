@@ -55,8 +55,9 @@ _ipvsadm_mark()
             mapfile -t COMPREPLY < <(compgen -W "$ifs" -- "$cur")
             return
             ;;
-        -s | -d | --source | --destination | --sport | --dport | --source-port | \
-            --destination-port | --dports | --sports | --ports | \
+        -s | -d | --source | --destination | --src | --dst | --sport | --dport | \
+            --source-port | --destination-port | --dports | --sports | --ports | \
+            --destination-ports | --source-ports | \
             --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark)
             return
             ;;
@@ -73,7 +74,8 @@ _ipvsadm_mark()
         -L --list -P --policy -t --table -4 --ipv4 -6 --ipv6 -n --numeric -v --verbose
         -x --exact --line-numbers -V --version -s --source -d --destination -p --protocol
         -i --in-interface -o --out-interface --sport --source-port --dport --destination-port
-        -m --match --dports --sports --ports --comment -j --jump
+        -m --match --dports --sports --ports --comment -j --jump -h --help
+        --src --dst --destination-ports --source-ports
         --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }

@@ -122,68 +122,14 @@ fn option_words() -> Vec<String> {
 const EXT_OPTIONS: &[&str] = &["--json", "--netns"];
 const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director"];
 
-/// The options `ipvsadm mark` takes (iptables' own, for mangle MARK rules),
-/// as its grammar (`src/mark/grammar.rs`) accepts them.
-const MARK_OPTIONS: &[&str] = &[
-    "-A",
-    "--append",
-    "-I",
-    "--insert",
-    "-D",
-    "--delete",
-    "-C",
-    "--check",
-    "-F",
-    "--flush",
-    "-S",
-    "--list-rules",
-    "-L",
-    "--list",
-    "-P",
-    "--policy",
-    "-t",
-    "--table",
-    "-4",
-    "--ipv4",
-    "-6",
-    "--ipv6",
-    "-n",
-    "--numeric",
-    "-v",
-    "--verbose",
-    "-x",
-    "--exact",
-    "--line-numbers",
-    "-V",
-    "--version",
-    "-s",
-    "--source",
-    "-d",
-    "--destination",
-    "-p",
-    "--protocol",
-    "-i",
-    "--in-interface",
-    "-o",
-    "--out-interface",
-    "--sport",
-    "--source-port",
-    "--dport",
-    "--destination-port",
-    "-m",
-    "--match",
-    "--dports",
-    "--sports",
-    "--ports",
-    "--comment",
-    "-j",
-    "--jump",
-    "--set-mark",
-    "--set-xmark",
-    "--and-mark",
-    "--or-mark",
-    "--xor-mark",
-];
+/// Every spelling of every option `ipvsadm mark` takes (iptables' own, for
+/// mangle MARK rules), from its option table (`src/mark/grammar/options.rs`).
+fn mark_options() -> Vec<String> {
+    ipvsadm_rs::mark::grammar::options::OPTIONS
+        .iter()
+        .flat_map(|o| o.spellings())
+        .collect()
+}
 const MARK_CHAINS: &[&str] = &["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"];
 
 /// Every scheduler the kernel may offer (ipvsadm's list plus `twos`).
@@ -381,7 +327,7 @@ fn man_page_documents_every_option() {
         .into_iter()
         .chain(EXT_OPTIONS.iter().map(|s| s.to_string()))
         .chain(EXT_SUBCOMMANDS.iter().map(|s| s.to_string()))
-        .chain(MARK_OPTIONS.iter().map(|s| s.to_string()))
+        .chain(mark_options())
         .filter(|w| !items.contains(w))
         .collect();
     assert!(
@@ -441,7 +387,7 @@ fn completions_name_every_option() {
         .into_iter()
         .chain(EXT_OPTIONS.iter().map(|s| s.to_string()))
         .chain(EXT_SUBCOMMANDS.iter().map(|s| s.to_string()))
-        .chain(MARK_OPTIONS.iter().map(|s| s.to_string()))
+        .chain(mark_options())
         .collect();
     for file in ["completions/ipvsadm.bash", "completions/_ipvsadm"] {
         let w = words(&read(file));
@@ -753,6 +699,32 @@ fn bash_completes_kernel_services() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// `ipvsadm mark -m`/`-j` complete to the matches and targets of the
+/// option table, in bash and fish.
+#[test]
+fn mark_completions_follow_the_table() {
+    use ipvsadm_rs::mark::grammar::options::{MODULES, TARGETS};
+    let modules: BTreeSet<String> = MODULES.iter().map(|m| m.name().to_string()).collect();
+    let targets: BTreeSet<String> = TARGETS.iter().map(|t| t.to_string()).collect();
+    let c = |w: &[&str]| bash_complete(w, false, None);
+    assert_eq!(
+        c(&["ipvsadm", "mark", "-A", "PREROUTING", "-m", ""]),
+        modules
+    );
+    assert_eq!(
+        c(&["ipvsadm", "mark", "-A", "PREROUTING", "-j", ""]),
+        targets
+    );
+    assert_eq!(
+        fish_complete("ipvsadm mark -A PREROUTING -m ", None),
+        modules
+    );
+    assert_eq!(
+        fish_complete("ipvsadm mark -A PREROUTING -j ", None),
+        targets
+    );
+}
+
 #[test]
 fn bash_completes_extensions() {
     let c = |w: &[&str]| bash_complete(w, false, None);
@@ -767,8 +739,8 @@ fn bash_completes_extensions() {
         set(&["tcp", "udp", "sctp", "multiport", "comment"])
     );
     let got = c(&["ipvsadm", "mark", "-A", "PREROUTING", "-"]);
-    for o in MARK_OPTIONS {
-        assert!(got.contains(*o), "mark option {o} not offered");
+    for o in mark_options() {
+        assert!(got.contains(&o), "mark option {o} not offered");
     }
     assert_eq!(c(&["ipvsadm", "-L", "--js"]), set(&["--json"]));
     assert_eq!(
@@ -1065,9 +1037,9 @@ fn zsh_completes() {
     assert!(missing.is_empty(), "zsh never offers {missing:?}");
     // The rule commands first, the rest after them.
     let mark: BTreeSet<String> = got[got.len() - 2..].iter().flatten().cloned().collect();
-    let missing: Vec<&&str> = MARK_OPTIONS
-        .iter()
-        .filter(|o| !mark.contains(**o))
+    let missing: Vec<String> = mark_options()
+        .into_iter()
+        .filter(|o| !mark.contains(o))
         .collect();
     assert!(missing.is_empty(), "zsh mark lacks {missing:?}");
 }
@@ -1224,9 +1196,9 @@ fn fish_completes() {
     assert!(missing.is_empty(), "fish never offers {missing:?}");
     let mark = fish_complete("ipvsadm mark -A PREROUTING -", None);
     let mark2 = fish_complete("ipvsadm mark -A PREROUTING --", None);
-    let missing: Vec<&&str> = MARK_OPTIONS
-        .iter()
-        .filter(|o| !mark.contains(**o) && !mark2.contains(**o))
+    let missing: Vec<String> = mark_options()
+        .into_iter()
+        .filter(|o| !mark.contains(o) && !mark2.contains(o))
         .collect();
     assert!(missing.is_empty(), "fish mark lacks {missing:?}");
 }

@@ -3,13 +3,19 @@
 //!
 //! Layers: [`grammar`] (argv → [`grammar::Command`]), [`rule`] and [`expr`]
 //! (rule ↔ nf_tables expressions), [`plan`] (what to change and the batch
-//! bytes), [`print`] (`-S`/`-L` text), [`sock`] (the NETLINK_NETFILTER socket).
-//! Everything but `sock` and `names` is pure and unit-tested against batches
+//! bytes), [`print`] (`-S`/`-L` text), [`netfilter`] (what commands need from
+//! nf_tables, as a trait), [`sock`] and `live` (the NETLINK_NETFILTER socket
+//! behind that trait). Everything but `sock` and `names` is pure and
+//! unit-tested (`tests`, against an in-memory ruleset, `mem`) with batches
 //! captured from iptables itself. Nothing here panics on kernel input.
 
 pub mod expr;
 pub mod grammar;
+mod live;
+#[cfg(test)]
+pub mod mem;
 pub mod names;
+pub mod netfilter;
 pub mod plan;
 pub mod print;
 pub mod rule;
@@ -80,57 +86,59 @@ fn netlink_error(prog: &str, what: &str, errno: i32) -> MarkError {
     )
 }
 
-/// Runs a parsed command against the kernel; returns what goes to stdout.
-pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
+/// What a command prints on success, given the table it ran against and
+/// the ops it sent.
+fn output(c: &grammar::Command, state: &plan::TableState, ops: &[plan::Op]) -> String {
+    match &c.cmd {
+        plan::Cmd::ListRules { chain, num } => {
+            print::list_rules(state, c.family, chain.as_deref(), *num, c.opts.verbose)
+        }
+        plan::Cmd::List { chain, num } => {
+            print::list(state, c.family, chain.as_deref(), *num, &c.opts)
+        }
+        plan::Cmd::Append { rules, .. }
+        | plan::Cmd::Insert { rules, .. }
+        | plan::Cmd::Delete { rules, .. }
+        | plan::Cmd::Check { rules, .. }
+            if c.opts.verbose =>
+        {
+            rules.iter().map(print::notable).collect()
+        }
+        plan::Cmd::Flush { verbose: true, .. } => ops
+            .iter()
+            .filter_map(|o| match o {
+                plan::Op::Flush(Some(n)) => Some(format!("Flushing chain `{n}'\n")),
+                _ => None,
+            })
+            .collect(),
+        _ => String::new(),
+    }
+}
+
+/// Runs a parsed command against nf_tables; returns what goes to stdout.
+/// A batch refused for a stale generation id is planned again (up to 64
+/// times), as iptables does.
+pub fn execute(
+    c: &grammar::Command,
+    nf: &mut dyn netfilter::Netfilter,
+) -> Result<String, MarkError> {
     let prog = plan::prog_name(c.family);
-    let mut s =
-        sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;
     for _attempt in 0..64 {
-        let genid = s
+        let genid = nf
             .genid()
             .map_err(|e| netlink_error(prog, "Could not fetch rule set generation id", e))?;
-        let state = s
+        let state = nf
             .load(c.family)
             .map_err(|e| netlink_error(prog, "Could not fetch rule set", e))?;
         let ops = plan::plan(&c.cmd, &state, c.family)?;
-        let out = match &c.cmd {
-            plan::Cmd::ListRules { chain, num } => {
-                print::list_rules(&state, c.family, chain.as_deref(), *num, c.opts.verbose)
-            }
-            plan::Cmd::List { chain, num } => {
-                print::list(&state, c.family, chain.as_deref(), *num, &c.opts)
-            }
-            plan::Cmd::Append { rules, .. }
-            | plan::Cmd::Insert { rules, .. }
-            | plan::Cmd::Delete { rules, .. }
-            | plan::Cmd::Check { rules, .. }
-                if c.opts.verbose =>
-            {
-                rules.iter().map(print::notable).collect()
-            }
-            plan::Cmd::Flush { verbose: true, .. } => ops
-                .iter()
-                .filter_map(|o| match o {
-                    plan::Op::Flush(Some(n)) => Some(format!("Flushing chain `{n}'\n")),
-                    _ => None,
-                })
-                .collect(),
-            _ => String::new(),
-        };
-        let seq = s.batch_seq(ops.len() as u32 + 2);
-        let batch = plan::encode_batch(&ops, c.family, genid, seq)
-            .map_err(|_| kernel_error(prog, libc::EMSGSIZE))?;
-        match s.send_batch(&batch) {
+        let out = output(c, &state, &ops);
+        match nf.commit(&ops, c.family, genid) {
             Ok(()) => return Ok(out),
-            Err(sock::ERESTART) => continue,
+            Err(e) if e.errno == sock::ERESTART => continue,
             Err(e) => {
-                let op = s
-                    .failed_seq
-                    .and_then(|f| f.checked_sub(seq.wrapping_add(1)))
-                    .and_then(|i| ops.get(i as usize));
-                return Err(match op {
-                    Some(op) => op_error(prog, op, e),
-                    None => kernel_error(prog, e),
+                return Err(match e.op.and_then(|i| ops.get(i)) {
+                    Some(op) => op_error(prog, op, e.errno),
+                    None => kernel_error(prog, e.errno),
                 });
             }
         }
@@ -138,15 +146,22 @@ pub fn execute(c: &grammar::Command) -> Result<String, MarkError> {
     Err(kernel_error(prog, sock::ERESTART))
 }
 
-/// Entry point for `ipvsadm mark ARGS…`: the listing or changes' text on
-/// stdout, or iptables' error.
+/// Parses and runs `args` on the live socket.
+fn run(args: &[String]) -> Result<String, MarkError> {
+    let c = match grammar::parse_args(args)? {
+        grammar::Parsed::Run(c) => c,
+        grammar::Parsed::Print(text) => return Ok(text),
+    };
+    let prog = plan::prog_name(c.family);
+    let mut s =
+        sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;
+    execute(&c, &mut s)
+}
+
+/// Entry point for `ipvsadm mark ARGS…`: the listing's or the changes'
+/// text on stdout, or iptables' error.
 pub fn main(_argv0: &str, args: &[String]) -> Result<(), MarkError> {
-    if args.iter().any(|a| a == "-V" || a == "--version") {
-        let prog = plan::prog_name(grammar::family_of(args));
-        println!("{prog} v1.8.9 (nf_tables)");
-        return Ok(());
-    }
-    let result = grammar::parse(args).and_then(|c| execute(&c));
+    let result = run(args);
     let mut o = std::io::stdout().lock();
     if let Ok(out) = &result {
         let _ = o.write_all(out.as_bytes());
@@ -154,3 +169,6 @@ pub fn main(_argv0: &str, args: &[String]) -> Result<(), MarkError> {
     let _ = o.flush();
     result.map(|_| ())
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,7 @@
 //! policy is untouched), append/insert positions by rule handle, delete by
 //! re-sending the dumped rule. [`encode_batch`] frames the result between
 //! NFNL_MSG_BATCH_BEGIN (with the generation id) and NFNL_MSG_BATCH_END.
-//! [`apply`] replays a plan on a snapshot, so unit tests can follow setup
-//! commands without a kernel.
+//! The tests' in-memory ruleset (`super::mem`) replays a plan on a snapshot.
 
 use super::expr::Expr;
 use super::rule::{Family, Rule};
@@ -233,6 +232,65 @@ fn prev_handle(state: &TableState, chain: &str, idx: usize) -> Option<u64> {
         .map(|r| r.handle)
 }
 
+/// `-I chain [num]`: the position of the first rule, and each further rule
+/// before the previous one.
+fn plan_insert(
+    state: &TableState,
+    chain: &str,
+    num: u32,
+    rules: &[Rule],
+    prog: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), MarkError> {
+    let count = state.chain(chain).map_or(0, |c| c.rules.len());
+    let n = num as usize;
+    if n > count + 1 || (n > 1 && state.chain(chain).is_none()) {
+        if state.chain(chain).is_none() && builtin(chain).is_none() {
+            return Err(no_chain(prog));
+        }
+        return Err(MarkError::new(
+            format!("{prog}: Index of insertion too big.\n"),
+            1,
+        ));
+    }
+    ensure_chain(state, chain, prog, ops)?;
+    let pos = if n <= 1 {
+        Pos::Head
+    } else if n == count + 1 {
+        Pos::Append
+    } else {
+        match state.chain(chain).and_then(|c| c.rules.get(n - 1)) {
+            Some(r) => Pos::Before(r.handle),
+            None => Pos::Append,
+        }
+    };
+    for (i, r) in rules.iter().enumerate() {
+        if i > 0 && !state.exists {
+            ops.push(Op::NewTable);
+        }
+        // iptables inserts each further rule before the previous
+        // one, naming it by rule ID when its handle is not known yet.
+        let (p, id) = match &pos {
+            Pos::Before(_) if rules.len() > 1 => {
+                let p = if i == 0 {
+                    pos.clone()
+                } else {
+                    Pos::BeforeId(i as u32)
+                };
+                (p, (i + 1 < rules.len()).then_some(i as u32 + 1))
+            }
+            _ => (pos.clone(), None),
+        };
+        ops.push(Op::NewRule {
+            chain: chain.to_string(),
+            rule: r.clone(),
+            pos: p,
+            id,
+        });
+    }
+    Ok(())
+}
+
 /// Decides the batch for `cmd`. `Ok(ops)` is sent as one batch (possibly
 /// empty, as iptables does for -S/-L/-C); `Err` means nothing is sent.
 pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, MarkError> {
@@ -256,52 +314,7 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             }
         }
         Cmd::Insert { chain, num, rules } => {
-            let count = state.chain(chain).map_or(0, |c| c.rules.len());
-            let n = *num as usize;
-            if n > count + 1 || (n > 1 && state.chain(chain).is_none()) {
-                if state.chain(chain).is_none() && builtin(chain).is_none() {
-                    return Err(no_chain(prog));
-                }
-                return Err(MarkError::new(
-                    format!("{prog}: Index of insertion too big.\n"),
-                    1,
-                ));
-            }
-            ensure_chain(state, chain, prog, &mut ops)?;
-            let pos = if n <= 1 {
-                Pos::Head
-            } else if n == count + 1 {
-                Pos::Append
-            } else {
-                match state.chain(chain).and_then(|c| c.rules.get(n - 1)) {
-                    Some(r) => Pos::Before(r.handle),
-                    None => Pos::Append,
-                }
-            };
-            for (i, r) in rules.iter().enumerate() {
-                if i > 0 && !state.exists {
-                    ops.push(Op::NewTable);
-                }
-                // iptables inserts each further rule before the previous
-                // one, naming it by rule ID when its handle is not known yet.
-                let (p, id) = match &pos {
-                    Pos::Before(_) if rules.len() > 1 => {
-                        let p = if i == 0 {
-                            pos.clone()
-                        } else {
-                            Pos::BeforeId(i as u32)
-                        };
-                        (p, (i + 1 < rules.len()).then_some(i as u32 + 1))
-                    }
-                    _ => (pos.clone(), None),
-                };
-                ops.push(Op::NewRule {
-                    chain: chain.clone(),
-                    rule: r.clone(),
-                    pos: p,
-                    id,
-                });
-            }
+            plan_insert(state, chain, *num, rules, prog, &mut ops)?
         }
         Cmd::Delete { chain, rules } => {
             let mut st = state.clone();
@@ -552,109 +565,4 @@ pub fn encode_batch(ops: &[Op], family: Family, genid: u32, seq: u32) -> Result<
     let m = batch_begin(&mut w, NFNL_MSG_BATCH_END, seq);
     w.end_msg(m);
     w.finish()
-}
-
-/// Replays `ops` on a snapshot the way the kernel would (handles from a
-/// per-table counter). Used by tests to follow setup commands.
-pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
-    let mut ids: Vec<(u32, u64)> = Vec::new();
-    for op in ops {
-        match op {
-            Op::NewTable => state.exists = true,
-            Op::NewChain(b) | Op::Policy { chain: b, .. } => {
-                let policy = match op {
-                    Op::Policy { accept, .. } => Some(*accept as u32),
-                    _ => Some(1),
-                };
-                if let Some(c) = state.chains.iter_mut().find(|c| c.name == b.name) {
-                    if let Op::Policy { .. } = op {
-                        c.policy = policy;
-                    }
-                    continue;
-                }
-                state.chains.push(ChainState {
-                    name: b.name.to_string(),
-                    base: Some((b.hook, PRIO_MANGLE, b.kind.to_string())),
-                    policy,
-                    counters: (0, 0),
-                    rules: Vec::new(),
-                });
-                *next_handle += 1;
-            }
-            Op::NewRule {
-                chain,
-                rule,
-                pos,
-                id,
-            } => {
-                if let Some(id) = id {
-                    ids.push((*id, *next_handle));
-                }
-                // The kernel reports the bitwise operation it defaulted.
-                let exprs = rule
-                    .to_exprs()
-                    .into_iter()
-                    .map(|e| match e {
-                        Expr::Bitwise {
-                            sreg,
-                            dreg,
-                            op: None,
-                            len,
-                            mask,
-                            xor,
-                        } => Expr::Bitwise {
-                            sreg,
-                            dreg,
-                            op: Some(0),
-                            len,
-                            mask,
-                            xor,
-                        },
-                        e => e,
-                    })
-                    .collect();
-                let stored = StoredRule {
-                    handle: *next_handle,
-                    exprs,
-                    userdata: None,
-                };
-                *next_handle += 1;
-                if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
-                    match pos {
-                        Pos::Append => c.rules.push(stored),
-                        Pos::Head => c.rules.insert(0, stored),
-                        Pos::Before(h) => {
-                            let idx = c
-                                .rules
-                                .iter()
-                                .position(|r| r.handle == *h)
-                                .unwrap_or(c.rules.len());
-                            c.rules.insert(idx, stored);
-                        }
-                        Pos::BeforeId(n) => {
-                            let h = ids.iter().find(|(i, _)| i == n).map(|x| x.1);
-                            let idx = c
-                                .rules
-                                .iter()
-                                .position(|r| Some(r.handle) == h)
-                                .unwrap_or(c.rules.len());
-                            c.rules.insert(idx, stored);
-                        }
-                    }
-                }
-            }
-            Op::DelRule { chain, rule, .. } => {
-                if let Some(c) = state.chains.iter_mut().find(|c| &c.name == chain) {
-                    c.rules.retain(|r| r.handle != rule.handle);
-                }
-            }
-            Op::Flush(chain) => {
-                for c in state.chains.iter_mut() {
-                    if chain.as_ref().is_none_or(|n| n == &c.name) {
-                        c.rules.clear();
-                    }
-                }
-            }
-        }
-    }
 }

@@ -449,130 +449,16 @@ impl Rule {
             ..Default::default()
         };
         let mut counters = (0u64, 0u64);
-        let mut i = 0usize;
-        let alen = family.addr_len();
-        while let Some(e) = exprs.get(i) {
-            i += 1;
+        let mut rd = Reader { exprs, i: 0 };
+        while let Some(e) = rd.next() {
             match e {
-                Expr::Meta { key, dreg: REG1 } => {
-                    let next = exprs.get(i);
-                    match (*key, next) {
-                        (
-                            META_IIFNAME | META_OIFNAME,
-                            Some(Expr::Cmp {
-                                sreg: REG1,
-                                op,
-                                data,
-                            }),
-                        ) => {
-                            i += 1;
-                            let inv = match *op {
-                                CMP_EQ => false,
-                                CMP_NEQ => true,
-                                _ => return None,
-                            };
-                            let (name, wildcard) = match data.split_last() {
-                                Some((0, rest)) => (rest, false),
-                                _ => (data.as_slice(), true),
-                            };
-                            let ifc = Iface {
-                                name: String::from_utf8_lossy(name).into_owned(),
-                                wildcard,
-                                inv,
-                            };
-                            if *key == META_IIFNAME {
-                                r.iif = Some(ifc);
-                            } else {
-                                r.oif = Some(ifc);
-                            }
-                        }
-                        (META_IIFNAME | META_OIFNAME, _) => {
-                            let ifc = Iface {
-                                name: String::new(),
-                                wildcard: true,
-                                inv: false,
-                            };
-                            if *key == META_IIFNAME {
-                                r.iif = Some(ifc);
-                            } else {
-                                r.oif = Some(ifc);
-                            }
-                        }
-                        (
-                            META_L4PROTO,
-                            Some(Expr::Cmp {
-                                sreg: REG1,
-                                op,
-                                data,
-                            }),
-                        ) if data.len() == 1 => {
-                            i += 1;
-                            let inv = match *op {
-                                CMP_EQ => false,
-                                CMP_NEQ => true,
-                                _ => return None,
-                            };
-                            r.proto = Some((data[0], inv));
-                        }
-                        _ => return None,
-                    }
-                }
+                Expr::Meta { key, dreg: REG1 } => meta_match(&mut r, *key, &mut rd)?,
                 Expr::Payload {
                     dreg: REG1,
                     base: BASE_NETWORK,
                     offset,
                     len,
-                } => {
-                    let len = *len as usize;
-                    if len > alen {
-                        return None;
-                    }
-                    let mut mask = vec![0u8; alen];
-                    if let Some(Expr::Bitwise {
-                        sreg: REG1,
-                        dreg: REG1,
-                        mask: m,
-                        xor,
-                        len: bl,
-                        ..
-                    }) = exprs.get(i)
-                    {
-                        if *bl as usize != len || m.len() != len || xor.iter().any(|&b| b != 0) {
-                            return None;
-                        }
-                        mask[..len].copy_from_slice(m);
-                        i += 1;
-                    } else {
-                        mask[..len].iter_mut().for_each(|b| *b = 0xff);
-                    }
-                    let Some(Expr::Cmp {
-                        sreg: REG1,
-                        op,
-                        data,
-                    }) = exprs.get(i)
-                    else {
-                        return None;
-                    };
-                    i += 1;
-                    if data.len() != len {
-                        return None;
-                    }
-                    let inv = match *op {
-                        CMP_EQ => false,
-                        CMP_NEQ => true,
-                        _ => return None,
-                    };
-                    let mut addr = vec![0u8; alen];
-                    addr[..len].copy_from_slice(data);
-                    let a = Addr { addr, mask, inv };
-                    if *offset == family.src_offset() {
-                        r.src = Some(a);
-                    } else if *offset == family.dst_offset() {
-                        r.dst = Some(a);
-                    } else {
-                        return None;
-                    }
-                }
+                } => address_match(&mut r, *offset, *len as usize, &mut rd)?,
                 Expr::Payload {
                     dreg: REG1,
                     base: BASE_TRANSPORT,
@@ -584,121 +470,12 @@ impl Rule {
                         Some((17, _)) => true,
                         _ => return None,
                     };
-                    let next = exprs.get(i)?;
-                    i += 1;
-                    let (ports, inv): (Vec<Ports>, bool) = match (offset, len, next) {
-                        (
-                            0,
-                            4,
-                            Expr::Cmp {
-                                sreg: REG1,
-                                op,
-                                data,
-                            },
-                        ) if data.len() == 4 => {
-                            let s = u16::from_be_bytes([data[0], data[1]]);
-                            let d = u16::from_be_bytes([data[2], data[3]]);
-                            let inv = match *op {
-                                CMP_EQ => false,
-                                CMP_NEQ => true,
-                                _ => return None,
-                            };
-                            (vec![(s, s), (d, d)], inv)
-                        }
-                        (
-                            0 | 2,
-                            2,
-                            Expr::Cmp {
-                                sreg: REG1,
-                                op,
-                                data,
-                            },
-                        ) if data.len() == 2 => {
-                            let p = u16::from_be_bytes([data[0], data[1]]);
-                            match *op {
-                                CMP_EQ => (vec![(p, p)], false),
-                                CMP_NEQ => (vec![(p, p)], true),
-                                CMP_LTE => (vec![(0, p)], false),
-                                CMP_GT => (vec![(0, p)], true),
-                                _ => return None,
-                            }
-                        }
-                        (
-                            0 | 2,
-                            2,
-                            Expr::Range {
-                                sreg: REG1,
-                                op,
-                                from,
-                                to,
-                            },
-                        ) if from.len() == 2 && to.len() == 2 => {
-                            let lo = u16::from_be_bytes([from[0], from[1]]);
-                            let hi = u16::from_be_bytes([to[0], to[1]]);
-                            let inv = match *op {
-                                RANGE_EQ => false,
-                                RANGE_NEQ => true,
-                                _ => return None,
-                            };
-                            (vec![(lo, hi)], inv)
-                        }
-                        _ => return None,
-                    };
-                    // Extend the last port match of this kind, as iptables does.
-                    let idx = match r
-                        .matches
-                        .iter()
-                        .rposition(|m| matches!(m, Match::Ports { udp: u, .. } if *u == udp))
-                    {
-                        Some(idx) => idx,
-                        None => {
-                            r.matches.push(Match::Ports {
-                                udp,
-                                sport: ANY_PORTS,
-                                dport: ANY_PORTS,
-                                sinv: false,
-                                dinv: false,
-                            });
-                            r.matches.len() - 1
-                        }
-                    };
-                    if let Some(Match::Ports {
-                        sport,
-                        dport,
-                        sinv,
-                        dinv,
-                        ..
-                    }) = r.matches.get_mut(idx)
-                    {
-                        if ports.len() == 2 {
-                            *sport = ports[0];
-                            *dport = ports[1];
-                            *sinv = inv;
-                            *dinv = inv;
-                        } else if *offset == 0 {
-                            *sport = ports[0];
-                            *sinv = inv;
-                        } else {
-                            *dport = ports[0];
-                            *dinv = inv;
-                        }
-                    }
+                    let (ports, inv) = port_values(*offset, *len, rd.next()?)?;
+                    add_ports(&mut r, udp, *offset, &ports, inv);
                 }
                 Expr::Counter { bytes, packets } => counters = (*packets, *bytes),
                 Expr::Match { name, rev, info } => r.matches.push(decode_match(name, *rev, info)),
-                Expr::Target { name, rev, info } => {
-                    r.target = match (name.as_str(), rev) {
-                        ("MARK", 2) => Target::Mark {
-                            mark: ne_u32(info, 0)?,
-                            mask: ne_u32(info, 4)?,
-                        },
-                        _ => Target::Xt {
-                            name: name.clone(),
-                            rev: *rev,
-                            info: info.clone(),
-                        },
-                    }
-                }
+                Expr::Target { name, rev, info } => r.target = decode_target(name, *rev, info)?,
                 Expr::Verdict { code, chain } => {
                     r.target = Target::Verdict {
                         code: *code,
@@ -710,6 +487,247 @@ impl Rule {
         }
         Some((r, counters))
     }
+}
+
+/// The expressions of one dumped rule, read in order.
+struct Reader<'a> {
+    exprs: &'a [Expr],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<&'a Expr> {
+        self.exprs.get(self.i)
+    }
+    fn next(&mut self) -> Option<&'a Expr> {
+        let e = self.peek()?;
+        self.i += 1;
+        Some(e)
+    }
+}
+
+/// Whether a `cmp` of equality is inverted (`!=`); None for other ops.
+fn cmp_inverted(op: u32) -> Option<bool> {
+    match op {
+        CMP_EQ => Some(false),
+        CMP_NEQ => Some(true),
+        _ => None,
+    }
+}
+
+/// `meta iifname/oifname/l4proto` and the `cmp` after it.
+fn meta_match(r: &mut Rule, key: u32, rd: &mut Reader) -> Option<()> {
+    let cmp = match rd.peek() {
+        Some(Expr::Cmp {
+            sreg: REG1,
+            op,
+            data,
+        }) => Some((*op, data)),
+        _ => None,
+    };
+    match (key, cmp) {
+        (META_IIFNAME | META_OIFNAME, cmp) => {
+            let ifc = match cmp {
+                Some((op, data)) => {
+                    rd.next();
+                    let inv = cmp_inverted(op)?;
+                    let (name, wildcard) = match data.split_last() {
+                        Some((0, rest)) => (rest, false),
+                        _ => (data.as_slice(), true),
+                    };
+                    Iface {
+                        name: String::from_utf8_lossy(name).into_owned(),
+                        wildcard,
+                        inv,
+                    }
+                }
+                // `-i +`: any name, no comparison.
+                None => Iface {
+                    name: String::new(),
+                    wildcard: true,
+                    inv: false,
+                },
+            };
+            if key == META_IIFNAME {
+                r.iif = Some(ifc);
+            } else {
+                r.oif = Some(ifc);
+            }
+        }
+        (META_L4PROTO, Some((op, data))) if data.len() == 1 => {
+            rd.next();
+            let inv = cmp_inverted(op)?;
+            r.proto = Some((*data.first()?, inv));
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// `-s`/`-d`: network-header payload, optional `bitwise` mask, `cmp`.
+fn address_match(r: &mut Rule, offset: u32, len: usize, rd: &mut Reader) -> Option<()> {
+    let family = r.family;
+    let alen = family.addr_len();
+    if len > alen {
+        return None;
+    }
+    let mut mask = vec![0u8; alen];
+    if let Some(Expr::Bitwise {
+        sreg: REG1,
+        dreg: REG1,
+        mask: m,
+        xor,
+        len: bl,
+        ..
+    }) = rd.peek()
+    {
+        if *bl as usize != len || m.len() != len || xor.iter().any(|&b| b != 0) {
+            return None;
+        }
+        mask.get_mut(..len)?.copy_from_slice(m);
+        rd.next();
+    } else {
+        mask.get_mut(..len)?.iter_mut().for_each(|b| *b = 0xff);
+    }
+    let Some(Expr::Cmp {
+        sreg: REG1,
+        op,
+        data,
+    }) = rd.next()
+    else {
+        return None;
+    };
+    if data.len() != len {
+        return None;
+    }
+    let inv = cmp_inverted(*op)?;
+    let mut addr = vec![0u8; alen];
+    addr.get_mut(..len)?.copy_from_slice(data);
+    let a = Addr { addr, mask, inv };
+    if offset == family.src_offset() {
+        r.src = Some(a);
+    } else if offset == family.dst_offset() {
+        r.dst = Some(a);
+    } else {
+        return None;
+    }
+    Some(())
+}
+
+fn be16(b: &[u8], off: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(off..off + 2)?.try_into().ok()?))
+}
+
+/// The ports a transport-header payload is compared with: both ports at
+/// once (`--sport X --dport Y`, one 4-byte `cmp`), one port, `:hi`/`hi+1:`
+/// (`cmp` <= or >), or a `range`.
+fn port_values(offset: u32, len: u32, next: &Expr) -> Option<(Vec<Ports>, bool)> {
+    Some(match (offset, len, next) {
+        (
+            0,
+            4,
+            Expr::Cmp {
+                sreg: REG1,
+                op,
+                data,
+            },
+        ) if data.len() == 4 => {
+            let (s, d) = (be16(data, 0)?, be16(data, 2)?);
+            (vec![(s, s), (d, d)], cmp_inverted(*op)?)
+        }
+        (
+            0 | 2,
+            2,
+            Expr::Cmp {
+                sreg: REG1,
+                op,
+                data,
+            },
+        ) if data.len() == 2 => {
+            let p = be16(data, 0)?;
+            match *op {
+                CMP_EQ => (vec![(p, p)], false),
+                CMP_NEQ => (vec![(p, p)], true),
+                CMP_LTE => (vec![(0, p)], false),
+                CMP_GT => (vec![(0, p)], true),
+                _ => return None,
+            }
+        }
+        (
+            0 | 2,
+            2,
+            Expr::Range {
+                sreg: REG1,
+                op,
+                from,
+                to,
+            },
+        ) if from.len() == 2 && to.len() == 2 => {
+            let inv = match *op {
+                RANGE_EQ => false,
+                RANGE_NEQ => true,
+                _ => return None,
+            };
+            (vec![(be16(from, 0)?, be16(to, 0)?)], inv)
+        }
+        _ => return None,
+    })
+}
+
+/// Puts ports into the last tcp/udp port match, as iptables does (making
+/// one when there is none).
+fn add_ports(r: &mut Rule, udp: bool, offset: u32, ports: &[Ports], inv: bool) {
+    let idx = match r
+        .matches
+        .iter()
+        .rposition(|m| matches!(m, Match::Ports { udp: u, .. } if *u == udp))
+    {
+        Some(idx) => idx,
+        None => {
+            r.matches.push(Match::Ports {
+                udp,
+                sport: ANY_PORTS,
+                dport: ANY_PORTS,
+                sinv: false,
+                dinv: false,
+            });
+            r.matches.len() - 1
+        }
+    };
+    let Some(Match::Ports {
+        sport,
+        dport,
+        sinv,
+        dinv,
+        ..
+    }) = r.matches.get_mut(idx)
+    else {
+        return;
+    };
+    match ports {
+        [s, d] => {
+            (*sport, *dport) = (*s, *d);
+            (*sinv, *dinv) = (inv, inv);
+        }
+        [p, ..] if offset == 0 => (*sport, *sinv) = (*p, inv),
+        [p, ..] => (*dport, *dinv) = (*p, inv),
+        [] => {}
+    }
+}
+
+/// An xt-compat target: MARK revision 2, or one we keep as bytes.
+fn decode_target(name: &str, rev: u32, info: &[u8]) -> Option<Target> {
+    Some(match (name, rev) {
+        ("MARK", 2) => Target::Mark {
+            mark: ne_u32(info, 0)?,
+            mask: ne_u32(info, 4)?,
+        },
+        _ => Target::Xt {
+            name: name.to_string(),
+            rev,
+            info: info.to_vec(),
+        },
+    })
 }
 
 fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {

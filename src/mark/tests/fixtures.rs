@@ -2,16 +2,15 @@
 //! iptables-nft 1.8.9 sent for the same commands (captured with strace in
 //! fresh network namespaces; see tests/fixtures/nft/README.md).
 
-use ipvsadm_rs::mark::expr::{decode_list, Expr};
-use ipvsadm_rs::mark::grammar::{parse, Command};
-use ipvsadm_rs::mark::plan::{apply, encode_batch, plan, Cmd, TableState};
-use ipvsadm_rs::mark::rule::{Family, Rule};
-use ipvsadm_rs::netlink::split;
-use ipvsadm_rs::nftables::attrs::{batch::GENID, rule::EXPRESSIONS};
-use ipvsadm_rs::nftables::{be_u32, body_attrs, find};
-
-mod common;
-use common::shell_words;
+use super::{fixture, hex, shell_words, unhex};
+use crate::mark::expr::{decode_list, Expr};
+use crate::mark::grammar::{parse, Command};
+use crate::mark::mem::apply;
+use crate::mark::plan::{encode_batch, plan, Cmd, TableState};
+use crate::mark::rule::{Family, Rule};
+use crate::netlink::split;
+use crate::nftables::attrs::{batch::GENID, rule::EXPRESSIONS};
+use crate::nftables::{be_u32, body_attrs, find};
 
 /// iptables/ip6tables command line → our parsed command.
 fn ours(cmdline: &str) -> Result<Command, String> {
@@ -62,20 +61,6 @@ fn genid_of(batch: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn check_file(path: &str) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(path).expect("fixture file");
     let mut ok = 0;
@@ -120,10 +105,6 @@ fn check_file(path: &str) -> (usize, Vec<String>) {
         }
     }
     (ok, bad)
-}
-
-fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/nft/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

@@ -2,17 +2,16 @@
 //! (no kernel: rules go through our planner into a simulated table), and
 //! randomized no-panic tests of the parsers of untrusted input.
 
-use ipvsadm_rs::mark::expr::{decode_list, Expr};
-use ipvsadm_rs::mark::grammar::parse;
-use ipvsadm_rs::mark::plan::{apply, encode_batch, plan, ChainState, Cmd, StoredRule, TableState};
-use ipvsadm_rs::mark::print;
-use ipvsadm_rs::mark::rule::{Family, Rule};
-use ipvsadm_rs::netlink::split;
-use ipvsadm_rs::nftables::attrs::rule::EXPRESSIONS;
-use ipvsadm_rs::nftables::{body_attrs, find};
-
-mod common;
-use common::shell_words;
+use super::shell_words;
+use crate::mark::expr::{decode_list, Expr};
+use crate::mark::grammar::parse;
+use crate::mark::mem::apply;
+use crate::mark::plan::{encode_batch, plan, ChainState, Cmd, StoredRule, TableState};
+use crate::mark::print;
+use crate::mark::rule::{Family, Rule};
+use crate::netlink::split;
+use crate::nftables::attrs::rule::EXPRESSIONS;
+use crate::nftables::{body_attrs, find};
 
 /// -S and -L (numeric) of the rules in listing-golden.txt equal iptables'.
 #[test]
@@ -57,7 +56,7 @@ fn listings_match_iptables_golden() {
     }
 }
 
-use common::testkit::Rng;
+use crate::testkit::Rng;
 
 /// Mutated real batches and random bytes never panic the decoders, the rule
 /// parser or the printers, and re-encoding never panics either.
@@ -125,7 +124,7 @@ fn decoders_never_panic() {
                     }],
                 };
                 let _ = print::list_rules(&st, fam, None, None, true);
-                let opts = ipvsadm_rs::mark::grammar::ListOpts {
+                let opts = crate::mark::grammar::ListOpts {
                     numeric: true,
                     verbose: true,
                     exact: false,

@@ -1,0 +1,536 @@
+//! The option table of `ipvsadm mark`: every iptables option it accepts,
+//! with its names, argument kind, owning module (match or target), whether
+//! `!` may precede it, which commands refuse it (iptables'
+//! commands_v_options) and what it does to the command being built.
+//!
+//! The parser looks options up here, the command × option check walks the
+//! `refused_by` sets, `mark -h` is printed from it, and tests/docs.rs checks
+//! the man page and the shell completions against it. Data only.
+
+/// The commands of `ipvsadm mark` (iptables' CMD_*; `-D chain rulenum` is
+/// its own row of the matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmdKind {
+    A,
+    I,
+    D,
+    C,
+    F,
+    S,
+    L,
+    P,
+}
+
+impl CmdKind {
+    pub fn letter(self) -> char {
+        match self {
+            CmdKind::A => 'A',
+            CmdKind::I => 'I',
+            CmdKind::D => 'D',
+            CmdKind::C => 'C',
+            CmdKind::F => 'F',
+            CmdKind::S => 'S',
+            CmdKind::L => 'L',
+            CmdKind::P => 'P',
+        }
+    }
+}
+
+/// What follows an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    None,
+    /// The inline value (`-jMARK`, `--jump=MARK`) or else the next word.
+    Required,
+    /// The inline value, or the next word unless it starts with `-` or `!`.
+    OptionalWord,
+}
+
+/// A match module (`-m NAME`, or implied by `-p tcp|udp|sctp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    Tcp,
+    Udp,
+    Sctp,
+    Multiport,
+    Comment,
+}
+
+impl Module {
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Tcp => "tcp",
+            Module::Udp => "udp",
+            Module::Sctp => "sctp",
+            Module::Multiport => "multiport",
+            Module::Comment => "comment",
+        }
+    }
+}
+
+/// The match modules `-m` loads, in the order `-h` lists them.
+pub const MODULES: [Module; 5] = [
+    Module::Tcp,
+    Module::Udp,
+    Module::Sctp,
+    Module::Multiport,
+    Module::Comment,
+];
+
+/// The targets `-j` loads.
+pub const TARGETS: [&str; 1] = ["MARK"];
+
+/// Who owns an option: the core grammar, a match module or a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Core,
+    Match(Module),
+    Target(&'static str),
+}
+
+/// Which ports a port option names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortSide {
+    Source,
+    Destination,
+    /// multiport's `--ports`: either.
+    Either,
+}
+
+/// What an option does to the command being built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    Command(CmdKind),
+    Help,
+    Version,
+    Table,
+    Ipv4,
+    Ipv6,
+    Numeric,
+    Verbose,
+    Exact,
+    LineNumbers,
+    Source,
+    Destination,
+    Protocol,
+    InInterface,
+    OutInterface,
+    Jump,
+    Match,
+    /// tcp/udp/sctp `--sport`/`--dport`.
+    Port(PortSide),
+    /// multiport `--sports`/`--dports`/`--ports`.
+    Ports(PortSide),
+    Comment,
+    /// MARK: index into [`MARK_OPTS`].
+    Mark(usize),
+}
+
+/// The MARK target's options, in the order of iptables' messages.
+pub const MARK_OPTS: [&str; 5] = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
+
+/// Command sets for `refused_by` (`DN`: `-D chain rulenum`).
+pub mod cmds {
+    pub const A: u16 = 1;
+    pub const I: u16 = 1 << 1;
+    pub const D: u16 = 1 << 2;
+    pub const DN: u16 = 1 << 3;
+    pub const C: u16 = 1 << 4;
+    pub const F: u16 = 1 << 5;
+    pub const S: u16 = 1 << 6;
+    pub const L: u16 = 1 << 7;
+    pub const P: u16 = 1 << 8;
+    /// The commands that take a rule specification.
+    pub const RULE: u16 = A | I | D | C;
+    pub const NONE: u16 = 0;
+    pub const ALL_BUT_L: u16 = RULE | DN | F | S | P;
+    pub const ALL_BUT_RULE: u16 = DN | F | S | L | P;
+}
+
+/// One option of `ipvsadm mark`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarkOpt {
+    /// Long names without `--` (the first is the canonical one).
+    pub long: &'static [&'static str],
+    pub short: Option<char>,
+    pub arg: Arg,
+    pub owner: Owner,
+    /// Whether `!` may precede it.
+    pub invert: bool,
+    /// Commands that refuse it (iptables' commands_v_options).
+    pub refused_by: u16,
+    /// Its column in that matrix (the order in which refusals are
+    /// reported) and the name the refusal gives it.
+    pub column: Option<(u8, &'static str)>,
+    pub act: Act,
+    /// The argument's placeholder in `-h`.
+    pub value_name: &'static str,
+    /// The `-h` description.
+    pub help: &'static str,
+}
+
+impl MarkOpt {
+    /// The canonical long name.
+    pub fn name(&self) -> &'static str {
+        self.long.first().copied().unwrap_or("")
+    }
+
+    /// Every spelling: `-X` and `--long` for each long name.
+    pub fn spellings(&self) -> Vec<String> {
+        let short = self.short.map(|c| format!("-{c}"));
+        short
+            .into_iter()
+            .chain(self.long.iter().map(|l| format!("--{l}")))
+            .collect()
+    }
+}
+
+const BASE: MarkOpt = MarkOpt {
+    long: &[],
+    short: None,
+    arg: Arg::None,
+    owner: Owner::Core,
+    invert: false,
+    refused_by: cmds::NONE,
+    column: None,
+    act: Act::Help,
+    value_name: "",
+    help: "",
+};
+
+const fn command(long: &'static [&'static str], short: char, kind: CmdKind) -> MarkOpt {
+    MarkOpt {
+        long,
+        short: Some(short),
+        arg: Arg::Required,
+        act: Act::Command(kind),
+        ..BASE
+    }
+}
+
+/// A port option of tcp, udp or sctp.
+const fn port(m: Module, long: &'static [&'static str], side: PortSide) -> MarkOpt {
+    MarkOpt {
+        long,
+        arg: Arg::Required,
+        owner: Owner::Match(m),
+        invert: true,
+        act: Act::Port(side),
+        value_name: "port[:port]",
+        help: match side {
+            PortSide::Source => "match source port(s)",
+            _ => "match destination port(s)",
+        },
+        ..BASE
+    }
+}
+
+const fn mark(idx: usize, long: &'static [&'static str], value: &'static str) -> MarkOpt {
+    MarkOpt {
+        long,
+        arg: Arg::Required,
+        owner: Owner::Target("MARK"),
+        act: Act::Mark(idx),
+        value_name: value,
+        help: match idx {
+            0 => "clear the bits of mask, then toggle the bits of value",
+            1 => "clear the bits of mask, then set the bits of value",
+            2 => "keep only these bits of the mark",
+            3 => "set these bits of the mark",
+            _ => "toggle these bits of the mark",
+        },
+        ..BASE
+    }
+}
+
+const SRC_PORT: &[&str] = &["source-port", "sport"];
+const DST_PORT: &[&str] = &["destination-port", "dport"];
+
+/// Every option `ipvsadm mark` accepts: commands, then the core options in
+/// the order of iptables' `-h`, then the matches' and MARK's.
+pub const OPTIONS: &[MarkOpt] = &[
+    MarkOpt {
+        help: "Append to chain",
+        value_name: "chain",
+        ..command(&["append"], 'A', CmdKind::A)
+    },
+    MarkOpt {
+        help: "Check for the existence of a rule",
+        value_name: "chain",
+        ..command(&["check"], 'C', CmdKind::C)
+    },
+    MarkOpt {
+        help: "Delete the matching rule, or rule number rulenum (1 = first), from chain",
+        value_name: "chain [rulenum]",
+        ..command(&["delete"], 'D', CmdKind::D)
+    },
+    MarkOpt {
+        help: "Insert in chain as rulenum (default 1 = first)",
+        value_name: "chain [rulenum]",
+        ..command(&["insert"], 'I', CmdKind::I)
+    },
+    MarkOpt {
+        arg: Arg::OptionalWord,
+        help: "List the rules of a chain or of all chains",
+        value_name: "[chain [rulenum]]",
+        ..command(&["list"], 'L', CmdKind::L)
+    },
+    MarkOpt {
+        arg: Arg::OptionalWord,
+        help: "Print the rules of a chain or of all chains as commands",
+        value_name: "[chain [rulenum]]",
+        ..command(&["list-rules"], 'S', CmdKind::S)
+    },
+    MarkOpt {
+        arg: Arg::OptionalWord,
+        help: "Delete every rule of a chain or of all chains",
+        value_name: "[chain]",
+        ..command(&["flush"], 'F', CmdKind::F)
+    },
+    MarkOpt {
+        help: "Set the policy of a builtin chain (ACCEPT or DROP)",
+        value_name: "chain target",
+        ..command(&["policy"], 'P', CmdKind::P)
+    },
+    MarkOpt {
+        long: &["help"],
+        short: Some('h'),
+        // iptables prints its help for `! -h` too.
+        invert: true,
+        act: Act::Help,
+        help: "Print this help",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["ipv4"],
+        short: Some('4'),
+        act: Act::Ipv4,
+        help: "Speak as iptables, for IPv4 (the default)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["ipv6"],
+        short: Some('6'),
+        act: Act::Ipv6,
+        help: "Speak as ip6tables, for IPv6",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["protocol"],
+        short: Some('p'),
+        arg: Arg::Required,
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        column: Some((3, "-p")),
+        act: Act::Protocol,
+        value_name: "proto",
+        help: "protocol, by number or by name (tcp, udp, sctp, ...)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["source", "src"],
+        short: Some('s'),
+        arg: Arg::Required,
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        column: Some((1, "-s")),
+        act: Act::Source,
+        value_name: "address[/mask][,...]",
+        help: "source address(es)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["destination", "dst"],
+        short: Some('d'),
+        arg: Arg::Required,
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        column: Some((2, "-d")),
+        act: Act::Destination,
+        value_name: "address[/mask][,...]",
+        help: "destination address(es)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["in-interface"],
+        short: Some('i'),
+        arg: Arg::Required,
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        column: Some((7, "-i")),
+        act: Act::InInterface,
+        value_name: "name[+]",
+        help: "input interface (a trailing + matches every name it starts)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["jump"],
+        short: Some('j'),
+        arg: Arg::Required,
+        refused_by: cmds::ALL_BUT_RULE,
+        column: Some((4, "-j")),
+        act: Act::Jump,
+        value_name: "target",
+        help: "the rule's target (MARK)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["match"],
+        short: Some('m'),
+        arg: Arg::Required,
+        act: Act::Match,
+        value_name: "match",
+        help: "load a match module (tcp, udp, sctp, multiport, comment)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["numeric"],
+        short: Some('n'),
+        refused_by: cmds::ALL_BUT_L,
+        column: Some((0, "-n")),
+        act: Act::Numeric,
+        help: "print addresses and ports as numbers",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["out-interface"],
+        short: Some('o'),
+        arg: Arg::Required,
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        column: Some((8, "-o")),
+        act: Act::OutInterface,
+        value_name: "name[+]",
+        help: "output interface (a trailing + matches every name it starts)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["table"],
+        short: Some('t'),
+        arg: Arg::Required,
+        act: Act::Table,
+        value_name: "table",
+        help: "the table (only `mangle', the default here)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["verbose"],
+        short: Some('v'),
+        column: Some((5, "-v")),
+        act: Act::Verbose,
+        help: "verbose output",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["line-numbers"],
+        invert: true,
+        refused_by: cmds::ALL_BUT_L,
+        // iptables names --line-numbers by its option character, `0`.
+        column: Some((9, "-0")),
+        act: Act::LineNumbers,
+        help: "number the rules when listing",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["exact"],
+        short: Some('x'),
+        refused_by: cmds::ALL_BUT_L,
+        column: Some((6, "-x")),
+        act: Act::Exact,
+        help: "print exact counters, not rounded ones",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["version"],
+        short: Some('V'),
+        invert: true,
+        act: Act::Version,
+        help: "print the iptables version spoken",
+        ..BASE
+    },
+    mark(0, &["set-xmark"], "value[/mask]"),
+    mark(1, &["set-mark"], "value[/mask]"),
+    mark(2, &["and-mark"], "bits"),
+    mark(3, &["or-mark"], "bits"),
+    mark(4, &["xor-mark"], "bits"),
+    port(Module::Tcp, SRC_PORT, PortSide::Source),
+    port(Module::Tcp, DST_PORT, PortSide::Destination),
+    port(Module::Udp, SRC_PORT, PortSide::Source),
+    port(Module::Udp, DST_PORT, PortSide::Destination),
+    port(Module::Sctp, SRC_PORT, PortSide::Source),
+    port(Module::Sctp, DST_PORT, PortSide::Destination),
+    MarkOpt {
+        long: &["source-ports", "sports"],
+        arg: Arg::Required,
+        owner: Owner::Match(Module::Multiport),
+        invert: true,
+        act: Act::Ports(PortSide::Source),
+        value_name: "port[,port:port,...]",
+        help: "match source port(s)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["destination-ports", "dports"],
+        arg: Arg::Required,
+        owner: Owner::Match(Module::Multiport),
+        invert: true,
+        act: Act::Ports(PortSide::Destination),
+        value_name: "port[,port:port,...]",
+        help: "match destination port(s)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["ports"],
+        arg: Arg::Required,
+        owner: Owner::Match(Module::Multiport),
+        invert: true,
+        act: Act::Ports(PortSide::Either),
+        value_name: "port[,port:port,...]",
+        help: "match source or destination port(s)",
+        ..BASE
+    },
+    MarkOpt {
+        long: &["comment"],
+        arg: Arg::Required,
+        owner: Owner::Match(Module::Comment),
+        act: Act::Comment,
+        value_name: "text",
+        help: "attach a comment (at most 255 bytes) to the rule",
+        ..BASE
+    },
+];
+
+/// Short letters of iptables options we refuse that still take an
+/// argument, so that a cluster (`-Nfoo`) splits as iptables splits it.
+pub const REFUSED_WITH_ARG: &[char] = &['N'];
+
+/// The core option (or command) spelled `--name`.
+pub fn core_long(name: &str) -> Option<&'static MarkOpt> {
+    OPTIONS
+        .iter()
+        .find(|o| o.owner == Owner::Core && o.long.contains(&name))
+}
+
+/// The core option (or command) spelled `-c`.
+pub fn core_short(c: char) -> Option<&'static MarkOpt> {
+    OPTIONS
+        .iter()
+        .find(|o| o.owner == Owner::Core && o.short == Some(c))
+}
+
+/// Whether `-c` takes an argument (and so ends a cluster of short options).
+pub fn short_takes_arg(c: char) -> bool {
+    REFUSED_WITH_ARG.contains(&c) || core_short(c).is_some_and(|o| o.arg == Arg::Required)
+}
+
+/// The option `--name` of `owner`.
+pub fn owned(owner: Owner, name: &str) -> Option<&'static MarkOpt> {
+    OPTIONS
+        .iter()
+        .find(|o| o.owner == owner && o.long.contains(&name))
+}
+
+/// The match module `-m name` loads.
+pub fn module(name: &str) -> Option<Module> {
+    MODULES.iter().copied().find(|m| m.name() == name)
+}
