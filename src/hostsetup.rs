@@ -318,7 +318,7 @@ mod tests {
     fn parse(role: Role, args: &[String]) -> Result<Setup, Error> {
         match cli::parse(role, args)? {
             Parsed::Run(s) => Ok(s),
-            Parsed::Help => Err(Error::status(0)),
+            Parsed::Help => Err(Error::status(crate::error::OK)),
         }
     }
 

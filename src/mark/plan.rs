@@ -11,6 +11,7 @@
 use super::expr::Expr;
 use super::rule::{Family, Rule};
 use super::MarkError;
+use crate::error::XT_OTHER;
 use crate::netlink::msg::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
 use crate::netlink::{TooLong, Writer};
 use crate::nftables::attrs::{
@@ -180,13 +181,16 @@ pub enum Cmd {
 }
 
 fn no_chain(prog: &str) -> MarkError {
-    MarkError::new(format!("{prog}: No chain/target/match by that name.\n"), 1)
+    MarkError::new(
+        format!("{prog}: No chain/target/match by that name.\n"),
+        XT_OTHER,
+    )
 }
 
 fn bad_rule(prog: &str) -> MarkError {
     MarkError::new(
         format!("{prog}: Bad rule (does a matching rule exist in that chain?).\n"),
-        1,
+        XT_OTHER,
     )
 }
 
@@ -250,7 +254,7 @@ fn plan_insert(
         }
         return Err(MarkError::new(
             format!("{prog}: Index of insertion too big.\n"),
-            1,
+            XT_OTHER,
         ));
     }
     ensure_chain(state, chain, prog, ops)?;
@@ -338,7 +342,7 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
             };
             let idx = (*num as usize).saturating_sub(1);
             let stored = c.rules.get(idx).cloned().ok_or_else(|| {
-                MarkError::new(format!("{prog}: Index of deletion too big.\n"), 1)
+                MarkError::new(format!("{prog}: Index of deletion too big.\n"), XT_OTHER)
             })?;
             let position = prev_handle(state, chain, idx);
             ops.push(Op::DelRule {
@@ -392,14 +396,15 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
                         format!(
                             "{prog} v1.8.9 (nf_tables): chain `{chain}' in table `{TABLE}' is incompatible, use 'nft' tool.\n"
                         ),
-                        1,
+                        XT_OTHER,
                     ));
                 }
             }
         }
         Cmd::Policy { chain, accept } => {
-            let b = builtin(chain)
-                .ok_or_else(|| MarkError::new(format!("{prog}: Bad built-in chain name.\n"), 1))?;
+            let b = builtin(chain).ok_or_else(|| {
+                MarkError::new(format!("{prog}: Bad built-in chain name.\n"), XT_OTHER)
+            })?;
             if !state.exists {
                 ops.push(Op::NewTable);
             }

@@ -84,27 +84,9 @@ fn addr_text(family: Family, a: &[u8]) -> String {
     }
 }
 
-/// Prefix length of a contiguous mask, else None.
-fn cidr(mask: &[u8]) -> Option<u32> {
-    let bits: u32 = mask.iter().map(|b| b.count_ones()).sum();
-    let expect: Vec<u8> = (0..mask.len())
-        .map(|i| {
-            let start = (i * 8) as u32;
-            if bits >= start + 8 {
-                0xff
-            } else if bits <= start {
-                0
-            } else {
-                0xffu8 << (8 - (bits - start))
-            }
-        })
-        .collect();
-    (expect == mask).then_some(bits)
-}
-
 fn save_addr(out: &mut String, family: Family, letter: char, a: &Addr) {
     let inv = if a.inv { "! " } else { "" };
-    let m = match cidr(&a.mask) {
+    let m = match crate::inet::mask_prefix(&a.mask) {
         Some(n) => n.to_string(),
         None => addr_text(family, &a.mask),
     };
@@ -438,7 +420,7 @@ fn list_addr(family: Family, a: &Option<Addr>, numeric: bool) -> (char, String) 
     };
     let full = a.mask.iter().all(|&b| b == 0xff);
     if !full {
-        match cidr(&a.mask) {
+        match crate::inet::mask_prefix(&a.mask) {
             Some(n) => {
                 let _ = write!(s, "/{n}");
             }

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use super::names::{host_port, Names};
 use super::ListError;
+use crate::error::LIST_FAILED;
 use crate::inet::{pton4, pton6};
 use crate::model::{RawAddr, AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP};
 
@@ -331,7 +332,12 @@ pub fn list_conn<W: Write + ?Sized>(
     let shown = path.display().to_string();
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(_) => return Err(ListError::Message(format!("cannot open file {shown}"), 1)),
+        Err(_) => {
+            return Err(ListError::Message(
+                format!("cannot open file {shown}"),
+                LIST_FAILED,
+            ))
+        }
     };
     let mut data = Vec::new();
     // A read error ends the input where it happened (ipvsadm's fgets
@@ -350,7 +356,7 @@ pub fn list_conn<W: Write + ?Sized>(
     if lines.next().is_none() {
         return Err(ListError::Message(
             format!("unexpected input from {shown}"),
-            1,
+            LIST_FAILED,
         ));
     }
     w.write_all(b"IPVS connection entries\n")?;

@@ -7,6 +7,7 @@ use super::options::{
 };
 use super::values::*;
 use super::{bad_argument, help, param, Command, Item, ListOpts, Words};
+use crate::error::{XT_OTHER, XT_VERSION};
 use crate::mark::plan::{builtin, prog_name, Cmd};
 use crate::mark::rule::*;
 use crate::mark::MarkError;
@@ -610,7 +611,7 @@ impl State {
             format!(
                 "{p} v1.8.9 (nf_tables): table '{t}' does not exist\nPerhaps {p} or your kernel needs to be upgraded.\n"
             ),
-            3,
+            XT_VERSION,
         ))
     }
 
@@ -798,7 +799,7 @@ impl State {
                                 "{}: Bad policy name. Run `dmesg' for more information.\n",
                                 prog_name(self.family)
                             ),
-                            1,
+                            XT_OTHER,
                         ))
                     }
                 };

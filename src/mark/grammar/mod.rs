@@ -17,6 +17,7 @@ mod values;
 use super::plan::{prog_name, Cmd};
 use super::rule::Family;
 use super::MarkError;
+use crate::error;
 use build::State;
 
 /// Listing options: `-n`, `-v`, `-x`, `--line-numbers`.
@@ -55,17 +56,18 @@ pub fn param(family: Family, msg: &str) -> MarkError {
     let p = prog_name(family);
     MarkError::new(
         format!(
-            "{p} v1.8.9 (nf_tables): {msg}\nTry `{p} -h' or '{p} --help' for more information.\n"
+            "{p} v1.8.9 (nf_tables): {msg}\n{}\n",
+            error::try_help_line(p)
         ),
-        2,
+        error::XT_PARAMETER,
     )
 }
 
 fn bad_argument(family: Family, arg: &str) -> MarkError {
     let p = prog_name(family);
     MarkError::new(
-        format!("Bad argument `{arg}'\nTry `{p} -h' or '{p} --help' for more information.\n"),
-        2,
+        format!("Bad argument `{arg}'\n{}\n", error::try_help_line(p)),
+        error::XT_PARAMETER,
     )
 }
 
@@ -211,6 +213,6 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, MarkError> {
 pub fn parse(args: &[String]) -> Result<Command, MarkError> {
     match parse_args(args)? {
         Parsed::Run(c) => Ok(c),
-        Parsed::Print(text) => Err(MarkError::new(text, 0)),
+        Parsed::Print(text) => Err(MarkError::new(text, error::OK)),
     }
 }

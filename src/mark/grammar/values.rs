@@ -94,21 +94,6 @@ pub fn parse_multiport(family: Family, s: &str, proto: &str) -> Result<Vec<Ports
     Ok(out)
 }
 
-fn mask_from_prefix(bits: u32, len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| {
-            let start = (i * 8) as u32;
-            if bits >= start + 8 {
-                0xff
-            } else if bits <= start {
-                0
-            } else {
-                0xffu8 << (8 - (bits - start))
-            }
-        })
-        .collect()
-}
-
 fn ip_bytes(ip: IpAddr) -> Vec<u8> {
     match ip {
         IpAddr::V4(a) => a.octets().to_vec(),
@@ -176,7 +161,7 @@ pub fn parse_addrs(family: Family, s: &str, inv: bool) -> Result<Vec<Addr>, Mark
                 let max = (alen * 8) as u32;
                 if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) {
                     match m.parse::<u32>() {
-                        Ok(b) if b <= max => mask_from_prefix(b, alen),
+                        Ok(b) if b <= max => crate::inet::prefix_mask(b, alen),
                         _ => return Err(param(family, &format!("invalid mask `{m}' specified"))),
                     }
                 } else {
