@@ -249,6 +249,24 @@ struct Parser<'r> {
     sched_flags: String,
 }
 
+/// The option bit of a flag that takes no value and sets nothing else.
+fn flag_bit(id: OptId) -> Option<u8> {
+    Some(match id {
+        OptId::Connection => bit::CONNECTION,
+        OptId::Numeric => bit::NUMERIC,
+        OptId::Timeout => bit::TIMEOUT,
+        OptId::Daemon => bit::DAEMON,
+        OptId::Stats => bit::STATS,
+        OptId::Rate => bit::RATE,
+        OptId::Thresholds => bit::THRESHOLDS,
+        OptId::PersistentConn => bit::PERSISTENTCONN,
+        OptId::NoSort => bit::NOSORT,
+        OptId::Exact => bit::EXACT,
+        OptId::TunInfo => bit::TUN_INFO,
+        _ => return None,
+    })
+}
+
 impl<'r> Parser<'r> {
     fn new(resolver: &'r dyn Resolver) -> Parser<'r> {
         Parser {
@@ -287,8 +305,52 @@ impl<'r> Parser<'r> {
         }
     }
 
-    /// One option after the command (never a command option).
+    /// One option after the command (never a command option): a flag that
+    /// only sets its bit, or a value for the service, the real server or
+    /// the sync daemon.
     fn option(&mut self, id: OptId, arg: Option<&str>) -> Result<(), ParseError> {
+        if let Some(b) = flag_bit(id) {
+            return self.set_option(b);
+        }
+        match id {
+            OptId::TcpService
+            | OptId::UdpService
+            | OptId::SctpService
+            | OptId::FwmarkService
+            | OptId::Scheduler
+            | OptId::Persistent
+            | OptId::Netmask
+            | OptId::Ipv6
+            | OptId::Ops
+            | OptId::Pe
+            | OptId::SchedFlags => self.service_option(id, arg),
+            OptId::RealServer
+            | OptId::Ipip
+            | OptId::Gatewaying
+            | OptId::Masquerading
+            | OptId::Weight
+            | OptId::UThreshold
+            | OptId::LThreshold
+            | OptId::TunType
+            | OptId::TunPort
+            | OptId::TunNocsum
+            | OptId::TunCsum
+            | OptId::TunRemcsum => self.dest_option(id, arg),
+            OptId::McastInterface
+            | OptId::SyncId
+            | OptId::McastGroup
+            | OptId::McastPort
+            | OptId::McastTtl
+            | OptId::SyncMaxlen => self.daemon_option(id, arg),
+            // `--sort` is ipvsadm's default; commands are rejected by the
+            // caller before getting here.
+            _ => Ok(()),
+        }
+    }
+
+    /// A value of the virtual service (`-t/-u/--sctp-service/-f`, `-s`,
+    /// `-p`, `-M`, `-6`, `-o`, `--pe`, `-b`).
+    fn service_option(&mut self, id: OptId, arg: Option<&str>) -> Result<(), ParseError> {
         let a = arg.unwrap_or("");
         match id {
             OptId::TcpService | OptId::UdpService | OptId::SctpService => {
@@ -344,6 +406,35 @@ impl<'r> Parser<'r> {
                     }
                 }
             }
+            OptId::Ipv6 => {
+                if self.svc.fwmark != 0 {
+                    self.svc.af = AF_INET6;
+                    self.svc.netmask = 128;
+                } else {
+                    return Err(ParseError::fail("-6 used before -f\n"));
+                }
+            }
+            OptId::Ops => {
+                self.set_option(bit::ONEPACKET)?;
+                self.svc.flags |= SVC_F_ONEPACKET;
+            }
+            OptId::Pe => {
+                self.set_option(bit::PE)?;
+                self.svc.pe_name = addr::truncate_bytes(a, 16);
+            }
+            OptId::SchedFlags => {
+                self.set_option(bit::SCHED_FLAGS)?;
+                self.sched_flags = addr::truncate_bytes(a, 127);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A value of the real server (`-r`, forwarding, `-w`, thresholds, tunnel options).
+    fn dest_option(&mut self, id: OptId, arg: Option<&str>) -> Result<(), ParseError> {
+        let a = arg.unwrap_or("");
+        match id {
             OptId::RealServer => {
                 self.set_option(bit::SERVER)?;
                 let mut t = self.svc_fields();
@@ -389,65 +480,6 @@ impl<'r> Parser<'r> {
                 self.dest.l_threshold =
                     number(a, 0, i64::from(i32::MAX), "illegal l_threshold specified")? as u32;
             }
-            OptId::Connection => self.set_option(bit::CONNECTION)?,
-            OptId::Numeric => self.set_option(bit::NUMERIC)?,
-            OptId::McastInterface => {
-                self.set_option(bit::MCAST)?;
-                self.daemon.mcast_ifn = addr::truncate_bytes(a, 15);
-            }
-            OptId::SyncId => {
-                self.set_option(bit::SYNCID)?;
-                self.daemon.syncid = number(a, 0, 255, "illegal syncid specified")? as u32;
-            }
-            OptId::Timeout => self.set_option(bit::TIMEOUT)?,
-            OptId::Daemon => self.set_option(bit::DAEMON)?,
-            OptId::Stats => self.set_option(bit::STATS)?,
-            OptId::Rate => self.set_option(bit::RATE)?,
-            OptId::Thresholds => self.set_option(bit::THRESHOLDS)?,
-            OptId::PersistentConn => self.set_option(bit::PERSISTENTCONN)?,
-            OptId::NoSort => self.set_option(bit::NOSORT)?,
-            OptId::Sort => {}
-            OptId::Exact => self.set_option(bit::EXACT)?,
-            OptId::Ipv6 => {
-                if self.svc.fwmark != 0 {
-                    self.svc.af = AF_INET6;
-                    self.svc.netmask = 128;
-                } else {
-                    return Err(ParseError::fail("-6 used before -f\n"));
-                }
-            }
-            OptId::Ops => {
-                self.set_option(bit::ONEPACKET)?;
-                self.svc.flags |= SVC_F_ONEPACKET;
-            }
-            OptId::Pe => {
-                self.set_option(bit::PE)?;
-                self.svc.pe_name = addr::truncate_bytes(a, 16);
-            }
-            OptId::SchedFlags => {
-                self.set_option(bit::SCHED_FLAGS)?;
-                self.sched_flags = addr::truncate_bytes(a, 127);
-            }
-            OptId::McastGroup => {
-                self.set_option(bit::MCAST_GROUP)?;
-                self.daemon.mcast_group =
-                    Some(addr::parse_mcast_group(a).map_err(ParseError::fail)?);
-            }
-            OptId::McastPort => {
-                self.set_option(bit::MCAST_PORT)?;
-                self.daemon.mcast_port =
-                    number(a, 1, 65535, "illegal mcast-port specified")? as u16;
-            }
-            OptId::McastTtl => {
-                self.set_option(bit::MCAST_TTL)?;
-                self.daemon.mcast_ttl = number(a, 1, 255, "illegal mcast-ttl specified")? as u8;
-            }
-            OptId::SyncMaxlen => {
-                self.set_option(bit::SYNC_MAXLEN)?;
-                self.daemon.sync_maxlen =
-                    number(a, 1, 65535 - 20 - 8, "illegal sync-maxlen specified")? as u16;
-            }
-            OptId::TunInfo => self.set_option(bit::TUN_INFO)?,
             OptId::TunType => {
                 self.set_option(bit::TUN_TYPE)?;
                 self.dest.tun_type = addr::parse_tun_type(a)
@@ -469,23 +501,43 @@ impl<'r> Parser<'r> {
                 self.set_option(bit::TUN_REMCSUM)?;
                 self.dest.tun_flags |= TUN_F_REMCSUM;
             }
-            // Commands are rejected by the caller before getting here.
-            OptId::AddService
-            | OptId::EditService
-            | OptId::DelService
-            | OptId::Clear
-            | OptId::Restore
-            | OptId::Save
-            | OptId::AddServer
-            | OptId::EditServer
-            | OptId::DelServer
-            | OptId::List
-            | OptId::Zero
-            | OptId::Set
-            | OptId::StartDaemon
-            | OptId::StopDaemon
-            | OptId::Help
-            | OptId::Version => {}
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A value of the sync daemon (`--mcast-*`, `--syncid`, `--sync-maxlen`).
+    fn daemon_option(&mut self, id: OptId, arg: Option<&str>) -> Result<(), ParseError> {
+        let a = arg.unwrap_or("");
+        match id {
+            OptId::McastInterface => {
+                self.set_option(bit::MCAST)?;
+                self.daemon.mcast_ifn = addr::truncate_bytes(a, 15);
+            }
+            OptId::SyncId => {
+                self.set_option(bit::SYNCID)?;
+                self.daemon.syncid = number(a, 0, 255, "illegal syncid specified")? as u32;
+            }
+            OptId::McastGroup => {
+                self.set_option(bit::MCAST_GROUP)?;
+                self.daemon.mcast_group =
+                    Some(addr::parse_mcast_group(a).map_err(ParseError::fail)?);
+            }
+            OptId::McastPort => {
+                self.set_option(bit::MCAST_PORT)?;
+                self.daemon.mcast_port =
+                    number(a, 1, 65535, "illegal mcast-port specified")? as u16;
+            }
+            OptId::McastTtl => {
+                self.set_option(bit::MCAST_TTL)?;
+                self.daemon.mcast_ttl = number(a, 1, 255, "illegal mcast-ttl specified")? as u8;
+            }
+            OptId::SyncMaxlen => {
+                self.set_option(bit::SYNC_MAXLEN)?;
+                self.daemon.sync_maxlen =
+                    number(a, 1, 65535 - 20 - 8, "illegal sync-maxlen specified")? as u16;
+            }
+            _ => {}
         }
         Ok(())
     }

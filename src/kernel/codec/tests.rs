@@ -124,8 +124,16 @@ fn dest(addr: &str, port: u16, fwd: Forward) -> Dest {
 
 /// The request each fixture's modifying message carries.
 fn request_cases() -> Vec<(&'static str, Request)> {
-    let t80 = || svc(IPPROTO_TCP, "10.0.0.1", 80);
     let mut v = Vec::new();
+    service_cases(&mut v);
+    dest_cases(&mut v);
+    other_cases(&mut v);
+    v
+}
+
+/// Fixtures of service changes.
+fn service_cases(v: &mut Vec<(&'static str, Request)>) {
+    let t80 = || svc(IPPROTO_TCP, "10.0.0.1", 80);
     let mut s = sched(t80(), "rr");
     s.pe_name = "sip".into();
     s.flags = SVC_F_PERSISTENT | SVC_F_SCHED1;
@@ -174,6 +182,11 @@ fn request_cases() -> Vec<(&'static str, Request)> {
         "edit_missing",
         Request::SetService(sched(svc(IPPROTO_TCP, "10.0.0.99", 80), "rr")),
     ));
+}
+
+/// Fixtures of real-server changes.
+fn dest_cases(v: &mut Vec<(&'static str, Request)>) {
+    let t80 = || svc(IPPROTO_TCP, "10.0.0.1", 80);
     let mut d = dest("10.0.0.3", 8080, Forward::Masq);
     d.weight = 5;
     d.u_threshold = 100;
@@ -239,6 +252,11 @@ fn request_cases() -> Vec<(&'static str, Request)> {
         "deldest",
         Request::DelDest(t80(), dest("10.0.0.3", 8080, Forward::Route)),
     ));
+}
+
+/// Fixtures of deletions, zeroing, flush, timeouts and daemons.
+fn other_cases(v: &mut Vec<(&'static str, Request)>) {
+    let t80 = || svc(IPPROTO_TCP, "10.0.0.1", 80);
     v.push(("delsvc", Request::DelService(t80())));
     v.push(("delsvc_missing", Request::DelService(t80())));
     v.push(("zero_one", Request::Zero(Some(t80()))));
@@ -338,7 +356,6 @@ fn request_cases() -> Vec<(&'static str, Request)> {
             ..Daemon::default()
         }),
     ));
-    v
 }
 
 fn cmd_of(req: &Request) -> Cmd {
