@@ -127,7 +127,7 @@ _ipvsadm()
             ;;
         apply)
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--dry-run --netns" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--dry-run --netns -h --help" -- "$cur")
             elif ((cword >= 2)); then
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")
                 compopt -o filenames 2>/dev/null

@@ -132,6 +132,7 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is apply' -F -d 'Rules file'
 complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l vip -x -d 'Virtual address'
 complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l dev -x -a '(__ipvsadm_interfaces)' -d Device
 complete -c ipvsadm -n '__ipvsadm_cmd_is realserver director' -l undo -d 'Restore what was there before'
+complete -c ipvsadm -n '__ipvsadm_cmd_is apply realserver director' -s h -l help -d 'Print the usage'
 
 # Virtual service: every command that names one.
 set -l __ipvsadm_svc -A --add-service -E --edit-service -D --delete-service -a --add-server -e --edit-server -d --delete-server -L -l --list -Z --zero
