@@ -3,9 +3,10 @@
 //! summary, plus the command × option and tunnel-type × option matrices.
 //!
 //! This table is the single source of truth: the popt-compatible tokenizer
-//! looks options up here, the checks walk the matrices, `-h` is printed
-//! from it, and the man page and shell completions can be generated from
-//! (or checked against) it. It holds data only; it does no parsing.
+//! looks options up here, the checks walk the matrices and `-h` is printed
+//! from it. The man page and the shell completions are written by hand and
+//! checked against it by tests/docs.rs (every option documented and
+//! offered, nothing extra). It holds data only; it does no parsing.
 
 use super::Cmd;
 
