@@ -7,6 +7,7 @@
 //! subcommand (its command line is [`cli`]'s).
 
 pub mod cli;
+pub mod progress;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Write};
@@ -19,6 +20,7 @@ use crate::model::{Dest, DestKey, Forward, Service, ServiceKey, SVC_F_HASHED};
 use crate::output::format::{self, View};
 use crate::output::names::{host_port, NoNames};
 use crate::session::{self, Session};
+use progress::Progress;
 
 /// Changes are rendered numerically: no name is ever looked up.
 static NO_NAMES: NoNames = NoNames;
@@ -261,34 +263,67 @@ pub fn current_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
     Ok(t)
 }
 
+/// Changes sent between two progress updates.
+const PROGRESS_STEP: usize = 4096;
+
 /// Run `apply`: print the changes (`dry_run`) or make them, writing each
-/// failure with its command line as it happens.
+/// failure with its command line as it happens. On a terminal, a run
+/// longer than a second shows its progress on stderr.
 pub fn run(
     want: &Table,
     dry_run: bool,
     k: &mut dyn Ipvs,
     s: &mut Session<'_>,
 ) -> Result<(), Error> {
-    let have = current_table(k).map_err(|e| s.kernel_error(e, error::LIST_FAILED))?;
+    let progress = Progress::new(
+        &format!("{} apply", s.argv0),
+        progress::stderr_is_tty(),
+        progress::AFTER,
+    );
+    run_with(want, dry_run, k, s, progress)
+}
+
+/// [`run`] with the progress line given (tests draw it into a buffer).
+pub fn run_with(
+    want: &Table,
+    dry_run: bool,
+    k: &mut dyn Ipvs,
+    s: &mut Session<'_>,
+    mut progress: Progress,
+) -> Result<(), Error> {
+    progress.update(s.err, "reading the kernel's table");
+    let have = current_table(k).map_err(|e| {
+        progress.clear(s.err);
+        s.kernel_error(e, error::LIST_FAILED)
+    })?;
     let changes = plan(want, &have);
     if dry_run {
+        progress.clear(s.err);
         for c in &changes {
             let _ = writeln!(s.out, "{} {}", s.argv0, render(c));
         }
         return Ok(());
     }
     let mut rc = error::OK;
-    for (c, res) in changes.iter().zip(k.execute_many(&changes)) {
-        if let Err(e) = res {
-            s.begin(c);
-            let failed = s.kernel_error(e, error::KERNEL_FAILED);
-            let line = Error::new(
-                format!("{} {}: {}", s.argv0, render(c), failed.text),
-                failed.code,
-            );
-            rc = s.report(Err(line));
+    let total = changes.len();
+    let mut done = 0;
+    for chunk in changes.chunks(PROGRESS_STEP) {
+        for (c, res) in chunk.iter().zip(k.execute_many(chunk)) {
+            if let Err(e) = res {
+                progress.clear(s.err);
+                s.begin(c);
+                let failed = s.kernel_error(e, error::KERNEL_FAILED);
+                let line = Error::new(
+                    format!("{} {}: {}", s.argv0, render(c), failed.text),
+                    failed.code,
+                );
+                rc = s.report(Err(line));
+            }
         }
+        done += chunk.len();
+        progress.update(s.err, &format!("{done}/{total} changes"));
     }
+    progress.finish(s.err, &format!("{done}/{total} changes"));
     match rc {
         error::OK => Ok(()),
         rc => Err(Error::status(rc)),
@@ -599,5 +634,47 @@ mod tests {
         apply(&mut k, &want);
         assert!(apply(&mut k, &want).is_empty());
         assert_eq!(current_table(&mut k).unwrap().len(), want.len());
+    }
+
+    /// On a terminal: progress per step, each failure on a cleared line,
+    /// the last count left on the screen; nothing of it on stdout.
+    #[test]
+    fn progress_line_with_a_failure_mid_way() {
+        let mut rng = crate::testkit::Rng::new(11);
+        let want = generated(3_000, &mut rng);
+        let mut k = MemIpvs::default();
+        let mut bad = want.clone();
+        bad[1500].0.sched_name = "nosuch".into();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut s = Session {
+            argv0: "ipvsadm".into(),
+            op: crate::kernel::errors::Op::Init,
+            out: &mut out,
+            err: &mut err,
+        };
+        let p = Progress::new("ipvsadm apply", true, std::time::Duration::ZERO);
+        let r = run_with(&bad, false, &mut k, &mut s, p);
+        assert_eq!(r.map_err(|e| e.code), Err(error::KERNEL_FAILED));
+        let err = String::from_utf8(err).unwrap();
+        let total = k.log.len();
+        assert!(
+            err.starts_with("\ripvsadm apply: reading the kernel's table\x1b[K"),
+            "{err:?}"
+        );
+        assert!(
+            err.contains(
+                "\r\x1b[Kipvsadm -A -f 1501 -s nosuch: Scheduler or persistence engine not found\n"
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.contains(&format!("\ripvsadm apply: 4096/{total} changes\x1b[K")),
+            "{err:?}"
+        );
+        assert!(
+            err.ends_with(&format!("\ripvsadm apply: {total}/{total} changes\x1b[K\n")),
+            "{err:?}"
+        );
+        assert!(out.is_empty());
     }
 }
