@@ -7,18 +7,20 @@
 //! subcommand (its command line is [`cli`]'s).
 
 pub mod cli;
+pub mod progress;
 
+use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Write};
 
 use crate::cli::Parsed;
 use crate::error::{self, Error};
 use crate::grammar::{self, Cmd};
 use crate::kernel::{Errno, Ipvs, Request};
-use crate::model::{same_dest, same_service};
-use crate::model::{Dest, Forward, Service, SVC_F_HASHED};
+use crate::model::{Dest, DestKey, Forward, Service, ServiceKey, SVC_F_HASHED};
 use crate::output::format::{self, View};
 use crate::output::names::{host_port, NoNames};
 use crate::session::{self, Session};
+use progress::Progress;
 
 /// Changes are rendered numerically: no name is ever looked up.
 static NO_NAMES: NoNames = NoNames;
@@ -52,13 +54,20 @@ fn dest_differs(want: &Dest, have: &Dest) -> bool {
 /// The changes that turn `have` into `want`, in a safe order: services
 /// added or edited, then destinations added or edited, then destinations
 /// removed, then services removed.
+///
+/// Linear in the size of both tables: services and destinations are
+/// matched through hash maps keyed by their identity.
 pub fn plan(want: &Table, have: &Table) -> Vec<Request> {
+    let mut have_by_key: HashMap<ServiceKey, &(Service, Vec<Dest>)> =
+        HashMap::with_capacity(have.len());
+    for entry in have {
+        have_by_key.entry(entry.0.key()).or_insert(entry);
+    }
     let mut adds = Vec::new();
     let mut dest_changes = Vec::new();
     let mut dest_dels = Vec::new();
-    let mut svc_dels = Vec::new();
     for (ws, wds) in want {
-        match have.iter().find(|(hs, _)| same_service(hs, ws)) {
+        match have_by_key.get(&ws.key()) {
             None => {
                 adds.push(Request::NewService(ws.clone()));
                 for d in wds.iter().rev() {
@@ -69,33 +78,49 @@ pub fn plan(want: &Table, have: &Table) -> Vec<Request> {
                 if service_differs(ws, hs) {
                     adds.push(Request::SetService(ws.clone()));
                 }
-                for d in wds.iter().rev() {
-                    match hds.iter().find(|h| same_dest(h, d)) {
-                        None => dest_changes.push(Request::NewDest(ws.clone(), d.clone())),
-                        Some(h) if dest_differs(d, h) => {
-                            dest_changes.push(Request::SetDest(ws.clone(), d.clone()))
-                        }
-                        Some(_) => {}
-                    }
-                }
-                for h in hds {
-                    if !wds.iter().any(|d| same_dest(d, h)) {
-                        dest_dels.push(Request::DelDest(ws.clone(), h.clone()));
-                    }
-                }
+                plan_dests(ws, wds, hds, &mut dest_changes, &mut dest_dels);
             }
         }
     }
-    for (hs, _) in have {
-        if !want.iter().any(|(ws, _)| same_service(ws, hs)) {
-            svc_dels.push(Request::DelService(hs.clone()));
-        }
-    }
+    let wanted: HashSet<ServiceKey> = want.iter().map(|(ws, _)| ws.key()).collect();
+    let svc_dels = have
+        .iter()
+        .filter(|(hs, _)| !wanted.contains(&hs.key()))
+        .map(|(hs, _)| Request::DelService(hs.clone()));
     adds.into_iter()
         .chain(dest_changes)
         .chain(dest_dels)
         .chain(svc_dels)
         .collect()
+}
+
+/// The destination changes of a service that exists on both sides: adds
+/// and edits (in the reverse of the file's order, as ipvsadm lists them)
+/// into `changes`, removals into `dels`.
+fn plan_dests(
+    ws: &Service,
+    wds: &[Dest],
+    hds: &[Dest],
+    changes: &mut Vec<Request>,
+    dels: &mut Vec<Request>,
+) {
+    let mut have: HashMap<DestKey, &Dest> = HashMap::with_capacity(hds.len());
+    for h in hds {
+        have.entry(h.key()).or_insert(h);
+    }
+    for d in wds.iter().rev() {
+        match have.get(&d.key()) {
+            None => changes.push(Request::NewDest(ws.clone(), d.clone())),
+            Some(h) if dest_differs(d, h) => changes.push(Request::SetDest(ws.clone(), d.clone())),
+            Some(_) => {}
+        }
+    }
+    let wanted: HashSet<DestKey> = wds.iter().map(Dest::key).collect();
+    for h in hds {
+        if !wanted.contains(&h.key()) {
+            dels.push(Request::DelDest(ws.clone(), h.clone()));
+        }
+    }
 }
 
 /// The service as a rule names it (`-t 10.0.0.1:80`, `-f 6 -6`), numeric.
@@ -170,10 +195,19 @@ pub fn render(req: &Request) -> String {
 /// Why reading the file failed: the crate's error (message and status).
 pub type ReadError = Error;
 
+/// Where each service read so far sits in the table, and which real
+/// servers each has: duplicates are found in constant time.
+#[derive(Default)]
+struct TableIndex {
+    services: HashMap<ServiceKey, usize>,
+    dests: HashSet<(usize, DestKey)>,
+}
+
 /// Read a table in `-S` format (one `-A` or `-a` rule a line; blank lines
 /// and lines starting with `#` are skipped, a leading `ipvsadm` dropped).
 pub fn read_table(argv0: &str, input: &mut dyn BufRead) -> Result<Table, ReadError> {
     let mut table: Table = Vec::new();
+    let mut index = TableIndex::default();
     let mut line = Vec::new();
     let mut n = 0usize;
     loop {
@@ -196,20 +230,22 @@ pub fn read_table(argv0: &str, input: &mut dyn BufRead) -> Result<Table, ReadErr
         let svc = cmd.service.clone().unwrap_or_default();
         match cmd.cmd {
             Cmd::AddService => {
-                if table.iter().any(|(s, _)| same_service(s, &svc)) {
+                if index.services.insert(svc.key(), table.len()).is_some() {
                     return Err(at("service defined twice".into()));
                 }
                 table.push((svc, Vec::new()));
             }
             Cmd::AddDest => {
                 let d = cmd.dest.clone().unwrap_or_default();
-                let Some((_, ds)) = table.iter_mut().find(|(s, _)| same_service(s, &svc)) else {
+                let Some(&i) = index.services.get(&svc.key()) else {
                     return Err(at("real server for a service not defined above".into()));
                 };
-                if ds.iter().any(|x| same_dest(x, &d)) {
+                if !index.dests.insert((i, d.key())) {
                     return Err(at("real server defined twice".into()));
                 }
-                ds.push(d);
+                if let Some((_, ds)) = table.get_mut(i) {
+                    ds.push(d);
+                }
             }
             _ => return Err(at("only -A and -a rules may appear in an apply file".into())),
         }
@@ -227,34 +263,67 @@ pub fn current_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
     Ok(t)
 }
 
+/// Changes sent between two progress updates.
+const PROGRESS_STEP: usize = 4096;
+
 /// Run `apply`: print the changes (`dry_run`) or make them, writing each
-/// failure with its command line as it happens.
+/// failure with its command line as it happens. On a terminal, a run
+/// longer than a second shows its progress on stderr.
 pub fn run(
     want: &Table,
     dry_run: bool,
     k: &mut dyn Ipvs,
     s: &mut Session<'_>,
 ) -> Result<(), Error> {
-    let have = current_table(k).map_err(|e| s.kernel_error(e, error::LIST_FAILED))?;
+    let progress = Progress::new(
+        &format!("{} apply", s.argv0),
+        progress::stderr_is_tty(),
+        progress::AFTER,
+    );
+    run_with(want, dry_run, k, s, progress)
+}
+
+/// [`run`] with the progress line given (tests draw it into a buffer).
+pub fn run_with(
+    want: &Table,
+    dry_run: bool,
+    k: &mut dyn Ipvs,
+    s: &mut Session<'_>,
+    mut progress: Progress,
+) -> Result<(), Error> {
+    progress.update(s.err, "reading the kernel's table");
+    let have = current_table(k).map_err(|e| {
+        progress.clear(s.err);
+        s.kernel_error(e, error::LIST_FAILED)
+    })?;
     let changes = plan(want, &have);
     if dry_run {
+        progress.clear(s.err);
         for c in &changes {
             let _ = writeln!(s.out, "{} {}", s.argv0, render(c));
         }
         return Ok(());
     }
     let mut rc = error::OK;
-    for (c, res) in changes.iter().zip(k.execute_many(&changes)) {
-        if let Err(e) = res {
-            s.begin(c);
-            let failed = s.kernel_error(e, error::KERNEL_FAILED);
-            let line = Error::new(
-                format!("{} {}: {}", s.argv0, render(c), failed.text),
-                failed.code,
-            );
-            rc = s.report(Err(line));
+    let total = changes.len();
+    let mut done = 0;
+    for chunk in changes.chunks(PROGRESS_STEP) {
+        for (c, res) in chunk.iter().zip(k.execute_many(chunk)) {
+            if let Err(e) = res {
+                progress.clear(s.err);
+                s.begin(c);
+                let failed = s.kernel_error(e, error::KERNEL_FAILED);
+                let line = Error::new(
+                    format!("{} {}: {}", s.argv0, render(c), failed.text),
+                    failed.code,
+                );
+                rc = s.report(Err(line));
+            }
         }
+        done += chunk.len();
+        progress.update(s.err, &format!("{done}/{total} changes"));
     }
+    progress.finish(s.err, &format!("{done}/{total} changes"));
     match rc {
         error::OK => Ok(()),
         rc => Err(Error::status(rc)),
@@ -302,7 +371,9 @@ pub fn main(
 mod tests {
     use super::*;
     use crate::kernel::mem::MemIpvs;
-    use crate::model::{raw_from_ip, IPPROTO_TCP, SVC_F_PERSISTENT, TUN_GUE};
+    use crate::model::{
+        raw_from_ip, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SVC_F_PERSISTENT, TUN_GUE,
+    };
 
     fn svc(addr: &str, port: u16, sched: &str) -> Service {
         Service {
@@ -406,5 +477,204 @@ mod tests {
             render(&Request::NewDest(s, d)),
             "-a -t 10.0.0.1:0 -r 192.168.1.4:80 -i -w 2 --tun-type gue --tun-port 6080 --tun-csum -x 10"
         );
+    }
+
+    /// A generated table: `n` services (TCP, UDP, some fwmark, some IPv6),
+    /// each with 1–4 real servers; `seed` varies the weights.
+    fn generated(n: usize, rng: &mut crate::testkit::Rng) -> Table {
+        (0..n)
+            .map(|i| {
+                let mut s = Service {
+                    protocol: if i % 3 == 0 { IPPROTO_UDP } else { IPPROTO_TCP },
+                    sched_name: "wlc".into(),
+                    ..Service::default()
+                };
+                match i % 10 {
+                    0 => s.fwmark = u32::try_from(i).unwrap() + 1,
+                    1 => {
+                        s.af = AF_INET6;
+                        s.addr = raw_from_ip(format!("2001:db8::{:x}", i).parse().unwrap());
+                        s.port = 443;
+                    }
+                    _ => {
+                        let a = u32::try_from(i).unwrap();
+                        s.addr = raw_from_ip(std::net::Ipv4Addr::from(0x0a00_0000 | a).into());
+                        s.port = 80;
+                    }
+                }
+                let n_dests = 1 + rng.below(4);
+                let dests = (0..n_dests)
+                    .map(|j| {
+                        let mut d = dest(&format!("192.168.{}.{}", j, 1 + i % 250), 8080, 1);
+                        if s.af == AF_INET6 {
+                            d.af = AF_INET6;
+                            d.addr =
+                                raw_from_ip(format!("2001:db8:1::{:x}:{j}", i).parse().unwrap());
+                        }
+                        d.port = u16::try_from(8000 + i % 1000).unwrap();
+                        d.weight = u32::try_from(rng.below(5)).unwrap();
+                        d
+                    })
+                    .collect();
+                (s, dests)
+            })
+            .collect()
+    }
+
+    /// Edits, adds and removes about `pct` percent of services and real
+    /// servers of `t`.
+    fn mutated(t: &Table, pct: usize, rng: &mut crate::testkit::Rng) -> Table {
+        let mut out = Vec::new();
+        for (s, ds) in t {
+            match rng.below(100) {
+                r if r < pct / 3 => continue, // service removed
+                r if r < 2 * pct / 3 => {
+                    let mut s = s.clone();
+                    s.sched_name = "rr".into();
+                    out.push((s, ds.clone()));
+                }
+                r if r < pct => {
+                    let mut ds = ds.clone();
+                    if let Some(d) = ds.first_mut() {
+                        d.weight += 7;
+                    }
+                    ds.pop();
+                    let mut extra = dest("172.16.0.1", 9999, 2);
+                    extra.af = s.af;
+                    if s.af == AF_INET6 {
+                        extra.addr = raw_from_ip("2001:db8:2::1".parse().unwrap());
+                    }
+                    ds.push(extra);
+                    out.push((s.clone(), ds));
+                }
+                _ => out.push((s.clone(), ds.clone())),
+            }
+        }
+        let mut fresh = generated(t.len() * pct / 100 + 1, rng);
+        for (s, _) in fresh.iter_mut() {
+            s.port = s.port.wrapping_add(1000);
+            if s.fwmark != 0 {
+                s.fwmark += 1_000_000;
+            }
+        }
+        out.extend(fresh);
+        out
+    }
+
+    /// Applies a plan to a table the way the kernel would, by identity.
+    fn replay(have: &Table, changes: &[Request]) -> HashMap<ServiceKey, (Service, Vec<Dest>)> {
+        let mut t: HashMap<ServiceKey, (Service, Vec<Dest>)> = have
+            .iter()
+            .map(|(s, d)| (s.key(), (s.clone(), d.clone())))
+            .collect();
+        for c in changes {
+            match c {
+                Request::NewService(s) => {
+                    assert!(t.insert(s.key(), (s.clone(), vec![])).is_none(), "re-added");
+                }
+                Request::SetService(s) => {
+                    t.get_mut(&s.key()).expect("edited service").0 = s.clone()
+                }
+                Request::DelService(s) => assert!(t.remove(&s.key()).is_some(), "deleted twice"),
+                Request::NewDest(s, d) | Request::SetDest(s, d) | Request::DelDest(s, d) => {
+                    let ds = &mut t.get_mut(&s.key()).expect("service of a server").1;
+                    let at = ds.iter().position(|x| x.key() == d.key());
+                    match (c, at) {
+                        (Request::NewDest(..), None) => ds.insert(0, d.clone()),
+                        (Request::SetDest(..), Some(i)) => ds[i] = d.clone(),
+                        (Request::DelDest(..), Some(i)) => {
+                            ds.remove(i);
+                        }
+                        _ => panic!("server change does not fit: {c:?}"),
+                    }
+                }
+                _ => panic!("apply never sends {c:?}"),
+            }
+        }
+        t
+    }
+
+    /// The hash-map plan on 50,000 services with 1 % and 30 % changed: the
+    /// replayed result is exactly the wanted table, and planning again
+    /// from it asks for nothing.
+    #[test]
+    fn large_tables_plan_exactly_the_difference() {
+        let mut rng = crate::testkit::Rng::new(20261203);
+        let have = generated(50_000, &mut rng);
+        for pct in [1, 30] {
+            let want = mutated(&have, pct, &mut rng);
+            let changes = plan(&want, &have);
+            assert!(!changes.is_empty());
+            let got = replay(&have, &changes);
+            assert_eq!(got.len(), want.len());
+            let mut after: Table = Vec::with_capacity(want.len());
+            for (ws, wds) in &want {
+                let (gs, gds) = got.get(&ws.key()).expect("wanted service present");
+                assert!(!service_differs(ws, gs), "{ws:?}");
+                assert_eq!(gds.len(), wds.len());
+                for d in wds {
+                    let g = gds.iter().find(|g| g.key() == d.key()).expect("server");
+                    assert!(!dest_differs(d, g));
+                }
+                after.push((gs.clone(), gds.clone()));
+            }
+            assert!(plan(&want, &after).is_empty(), "second plan at {pct} %");
+        }
+    }
+
+    /// The same on the in-memory kernel (which checks every change as the
+    /// kernel does), on a table small enough for its linear lookups.
+    #[test]
+    fn generated_tables_converge_on_the_kernel_model() {
+        let mut rng = crate::testkit::Rng::new(7);
+        let mut k = MemIpvs::default();
+        let first = generated(2_000, &mut rng);
+        apply(&mut k, &first);
+        let want = mutated(&first, 20, &mut rng);
+        apply(&mut k, &want);
+        assert!(apply(&mut k, &want).is_empty());
+        assert_eq!(current_table(&mut k).unwrap().len(), want.len());
+    }
+
+    /// On a terminal: progress per step, each failure on a cleared line,
+    /// the last count left on the screen; nothing of it on stdout.
+    #[test]
+    fn progress_line_with_a_failure_mid_way() {
+        let mut rng = crate::testkit::Rng::new(11);
+        let want = generated(3_000, &mut rng);
+        let mut k = MemIpvs::default();
+        let mut bad = want.clone();
+        bad[1500].0.sched_name = "nosuch".into();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut s = Session {
+            argv0: "ipvsadm".into(),
+            op: crate::kernel::errors::Op::Init,
+            out: &mut out,
+            err: &mut err,
+        };
+        let p = Progress::new("ipvsadm apply", true, std::time::Duration::ZERO);
+        let r = run_with(&bad, false, &mut k, &mut s, p);
+        assert_eq!(r.map_err(|e| e.code), Err(error::KERNEL_FAILED));
+        let err = String::from_utf8(err).unwrap();
+        let total = k.log.len();
+        assert!(
+            err.starts_with("\ripvsadm apply: reading the kernel's table\x1b[K"),
+            "{err:?}"
+        );
+        assert!(
+            err.contains(
+                "\r\x1b[Kipvsadm -A -f 1501 -s nosuch: Scheduler or persistence engine not found\n"
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.contains(&format!("\ripvsadm apply: 4096/{total} changes\x1b[K")),
+            "{err:?}"
+        );
+        assert!(
+            err.ends_with(&format!("\ripvsadm apply: {total}/{total} changes\x1b[K\n")),
+            "{err:?}"
+        );
+        assert!(out.is_empty());
     }
 }
