@@ -14,6 +14,7 @@
 //! - [`error`]: the one error type (stderr text + exit status)
 //! - [`cli`]: argv of the extension subcommands (`apply`, `director`, …)
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
+//! - [`metrics`]: the `ipvsadm metrics` subcommand (Prometheus text format)
 
 pub mod apply;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod hostsetup;
 pub mod inet;
 pub mod kernel;
 pub mod mark;
+pub mod metrics;
 pub mod model;
 pub mod netlink;
 pub mod netns;
