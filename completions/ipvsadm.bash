@@ -5,7 +5,7 @@
 # flags, tunnel types, daemon roles, persistence engines, and the
 # virtual services currently in the kernel (read from `ipvsadm -S -n`).
 # `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
-# extensions (apply, realserver, director, --netns, --json) are covered too.
+# extensions (apply, realserver, director, metrics, --netns, --json) are covered too.
 
 # Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
 # $1 is the program, $2 the option the save format uses (-t, -u,
@@ -134,6 +134,23 @@ _ipvsadm()
             fi
             return
             ;;
+        metrics)
+            ((cword >= 2)) || return
+            case $prev in
+                --by)
+                    mapfile -t COMPREPLY < <(compgen -W "server service" -- "$cur")
+                    ;;
+                --textfile)
+                    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                    compopt -o filenames 2>/dev/null
+                    ;;
+                --listen) ;;
+                *)
+                    mapfile -t COMPREPLY < <(compgen -W "--by --textfile --listen -n --numeric --netns -h --help" -- "$cur")
+                    ;;
+            esac
+            return
+            ;;
         realserver | director)
             ((cword >= 2)) || return
             case $prev in
@@ -152,7 +169,7 @@ _ipvsadm()
     local commands="-A --add-service -E --edit-service -D --delete-service
         -C --clear -R --restore -S --save -a --add-server -e --edit-server
         -d --delete-server -L -l --list -Z --zero --set --start-daemon
-        --stop-daemon -h --help -v --version mark apply realserver director --netns"
+        --stop-daemon -h --help -v --version mark apply realserver director metrics --netns"
 
     # "--opt=value": complete the value of --opt.
     if [[ $cur == --*=* ]]; then

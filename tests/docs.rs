@@ -120,7 +120,7 @@ fn option_words() -> Vec<String> {
 
 /// Our extensions to ipvsadm's grammar: options and subcommands.
 const EXT_OPTIONS: &[&str] = &["--json", "--netns"];
-const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director"];
+const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director", "metrics"];
 
 /// Every spelling of every option `ipvsadm mark` takes (iptables' own, for
 /// mangle MARK rules), from its option table (`src/mark/grammar/options.rs`).
@@ -748,6 +748,14 @@ fn bash_completes_extensions() {
         set(&["wrr"])
     );
     assert_eq!(c(&["ipvsadm", "apply", "--d"]), set(&["--dry-run"]));
+    assert_eq!(
+        c(&["ipvsadm", "metrics", "--"]),
+        set(&["--by", "--textfile", "--listen", "--numeric", "--netns", "--help"])
+    );
+    assert_eq!(
+        c(&["ipvsadm", "metrics", "--by", ""]),
+        set(&["server", "service"])
+    );
     assert_eq!(
         c(&["ipvsadm", "realserver", "--"]),
         set(&["--vip", "--dev", "--undo", "--netns"])
