@@ -750,7 +750,14 @@ fn bash_completes_extensions() {
     assert_eq!(c(&["ipvsadm", "apply", "--d"]), set(&["--dry-run"]));
     assert_eq!(
         c(&["ipvsadm", "metrics", "--"]),
-        set(&["--by", "--textfile", "--listen", "--numeric", "--netns", "--help"])
+        set(&[
+            "--by",
+            "--textfile",
+            "--listen",
+            "--numeric",
+            "--netns",
+            "--help"
+        ])
     );
     assert_eq!(
         c(&["ipvsadm", "metrics", "--by", ""]),

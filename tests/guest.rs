@@ -18,6 +18,8 @@ mod faults;
 mod fuzz;
 #[path = "guest/kernel.rs"]
 mod kernel;
+#[path = "guest/metrics.rs"]
+mod metrics;
 #[path = "guest/support.rs"]
 mod support;
 
