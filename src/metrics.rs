@@ -80,7 +80,8 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     let result = (|| {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
-            .create_new(true)
+            .create(true)
+            .truncate(true)
             .open(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;

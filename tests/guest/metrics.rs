@@ -308,6 +308,21 @@ fn check_listen(expected: &str) {
     assert_eq!(server.0.try_wait().unwrap(), None, "the listener exited");
 }
 
+/// `--netns` pointing at this thread's namespace, from another one: the
+/// same text (the totals file included, which follows the namespace).
+fn check_netns(expected: &str) {
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    let ns = format!("/proc/{}/task/{tid}/ns/net", std::process::id());
+    let o = std::thread::spawn(move || {
+        support::enter_fresh_netns().expect("another namespace");
+        support::our_ipvsadm(&["metrics", "--netns", &ns])
+    })
+    .join()
+    .expect("the other namespace's thread");
+    assert_eq!(ok(&o, "--netns"), expected);
+}
+
 #[test]
 #[ignore = "guest lab"]
 fn metrics_agree_with_the_listings_after_real_traffic() {
@@ -321,6 +336,7 @@ fn metrics_agree_with_the_listings_after_real_traffic() {
         check_by_service(&stats);
         check_textfile(&text);
         check_listen(&text);
+        check_netns(&text);
     });
 }
 
