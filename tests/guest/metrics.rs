@@ -6,6 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -202,6 +203,7 @@ fn check_by_service(stats: &str) {
         &support::our_ipvsadm(&["metrics", "--by", "service", "-n"]),
         "by service",
     );
+    check_promtool(&text);
     assert!(!text.contains("remote_address"), "{text}");
     let svc = listed(stats, "TCP  10.0.0.1:80");
     let web = [
@@ -323,6 +325,29 @@ fn check_netns(expected: &str) {
     assert_eq!(ok(&o, "--netns"), expected);
 }
 
+/// Prometheus' own checker (Debian package `prometheus`), when the host
+/// has it; the unit tests' format parser checks the text either way.
+fn check_promtool(text: &str) {
+    let promtool = Path::new("/usr/bin/promtool");
+    if !promtool.exists() {
+        eprintln!("note: no /usr/bin/promtool (Debian package prometheus): promtool check skipped");
+        return;
+    }
+    let o = support::run(
+        promtool,
+        "promtool",
+        &["check".to_string(), "metrics".to_string()],
+        Some(text.as_bytes()),
+    );
+    assert_eq!(
+        o.exit,
+        Exit::Code(0),
+        "promtool check metrics:\n{}{}\n{text}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 #[test]
 #[ignore = "guest lab"]
 fn metrics_agree_with_the_listings_after_real_traffic() {
@@ -333,6 +358,7 @@ fn metrics_agree_with_the_listings_after_real_traffic() {
         settle(3);
         let (text, stats, list) = snapshot();
         check_against_listings(&text, &stats, &list);
+        check_promtool(&text);
         check_by_service(&stats);
         check_textfile(&text);
         check_listen(&text);
