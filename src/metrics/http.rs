@@ -19,6 +19,11 @@ const MAX_HEAD: usize = 8192;
 /// How long a client may take to send its request or read the answer.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// After the answer: how long, and how much, we read of what the client
+/// still sends before closing.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
+const MAX_DRAIN: usize = 1 << 20;
+
 /// A whole response: status line, headers, body (left out for `HEAD`).
 fn response(status: &str, content_type: &str, extra: &str, body: &str, head_only: bool) -> Vec<u8> {
     let mut r = format!(
@@ -120,6 +125,22 @@ fn handle(mut stream: TcpStream, body: &mut dyn FnMut() -> Result<String, String
     let _ = stream.write_all(&answer(&head, body));
     let _ = stream.flush();
     let _ = stream.shutdown(std::net::Shutdown::Write);
+    drain(&mut stream);
+}
+
+/// Read what the client still sends (a request body we did not want)
+/// until it closes, for a moment at most: closing a socket with unread
+/// input resets the connection, and the client could lose our answer.
+fn drain(stream: &mut TcpStream) {
+    let _ = stream.set_read_timeout(Some(DRAIN_TIMEOUT));
+    let mut chunk = [0u8; 4096];
+    let mut left = MAX_DRAIN;
+    while left > 0 {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }
 
 /// Serve on `listener` until the process is killed.
@@ -214,18 +235,23 @@ mod tests {
             drop(TcpStream::connect(addr).unwrap());
             let a = get(b"GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
             let b = get(b"GET /nope HTTP/1.1\r\n\r\n");
-            (a, b)
+            // A body we do not read: the answer still arrives whole.
+            let mut post = b"POST /metrics HTTP/1.1\r\nContent-Length: 100000\r\n\r\n".to_vec();
+            post.extend(std::iter::repeat_n(b'x', 100_000));
+            let c = get(&post);
+            (a, b, c)
         });
         let mut n = 0;
         let mut body = || {
             n += 1;
             Ok::<_, String>(format!("scrape {n}\n"))
         };
-        for _ in 0..3 {
+        for _ in 0..4 {
             let (s, _) = l.accept().unwrap();
             handle(s, &mut body);
         }
-        let (a, b) = client.join().unwrap();
+        let (a, b, c) = client.join().unwrap();
+        assert!(c.starts_with("HTTP/1.1 405 "), "{c}");
         assert!(a.ends_with("\r\n\r\nscrape 1\n"), "{a}");
         assert!(b.starts_with("HTTP/1.1 404 "), "{b}");
     }
