@@ -14,6 +14,7 @@
 //! - [`error`]: the one error type (stderr text + exit status)
 //! - [`cli`]: argv of the extension subcommands (`apply`, `director`, …)
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
+//! - [`sysctl`]: the `ipvsadm sysctl` subcommand (net.ipv4.vs.* settings)
 
 pub mod apply;
 pub mod cli;
@@ -32,6 +33,7 @@ pub mod output;
 pub mod restore;
 pub mod session;
 pub mod sys;
+pub mod sysctl;
 #[cfg(test)]
 mod testkit;
 pub mod transport;
