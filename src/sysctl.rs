@@ -124,7 +124,7 @@ fn writable(path: &Path) -> Result<(), String> {
     // SAFETY: c is a valid NUL-terminated path.
     if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
         let e = io::Error::last_os_error();
-        return Err(format!("it is read-only here ({})", io_text(&e)));
+        return Err(format!("it is not writable here ({})", io_text(&e)));
     }
     Ok(())
 }

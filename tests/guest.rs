@@ -20,6 +20,8 @@ mod fuzz;
 mod kernel;
 #[path = "guest/support.rs"]
 mod support;
+#[path = "guest/sysctl.rs"]
+mod sysctl;
 
 use std::io::Write as _;
 use std::path::Path;

@@ -1,0 +1,187 @@
+//! In-guest tests of `ipvsadm sysctl`: the listing against the kernel's
+//! own /proc/sys/net/ipv4/vs, a set read back through /proc, refusals
+//! that write nothing, and `--netns` acting in the named namespace only.
+//! Each test works in a fresh network namespace (IPVS settings are per
+//! namespace), so nothing leaks into other tests.
+
+use std::path::Path;
+
+use crate::support::{self, Exit};
+
+const DIR: &str = "/proc/sys/net/ipv4/vs";
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Run ours; (exit, stdout, stderr).
+fn ours(args: &[&str]) -> (Exit, String, String) {
+    let o = support::our_ipvsadm(args);
+    (o.exit, text(&o.stdout), text(&o.stderr))
+}
+
+/// A setting's value as /proc shows it.
+fn proc_value(name: &str) -> String {
+    std::fs::read_to_string(Path::new(DIR).join(name))
+        .unwrap_or_else(|e| panic!("read {name}: {e}"))
+        .trim_end()
+        .to_string()
+}
+
+/// Make sure ip_vs is loaded (the settings exist in every namespace then).
+fn load_ip_vs() {
+    let o = support::real_ipvsadm(&["-L", "-n"]);
+    assert_eq!(o.exit, Exit::Code(0), "{o:?}");
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn sysctl_lists_the_kernels_settings() {
+    support::require_guest();
+    support::in_netns(|| {
+        load_ip_vs();
+        let (exit, out, err) = ours(&["sysctl"]);
+        assert_eq!(exit, Exit::Code(0), "{err}");
+        let mut names: Vec<String> = std::fs::read_dir(DIR)
+            .expect("list the kernel's settings")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("SETTING") && lines[0].ends_with("DESCRIPTION"));
+        assert_eq!(lines.len(), names.len() + 1, "{out}");
+        for (line, name) in lines[1..].iter().zip(&names) {
+            let w: Vec<&str> = line.split_whitespace().collect();
+            let value = proc_value(name);
+            let value: Vec<&str> = value.split_whitespace().collect();
+            assert_eq!(w[0], name, "{out}");
+            assert_eq!(&w[1..1 + value.len()], &value[..], "{line}");
+            // Every setting of the 6.1 kernel is in our table.
+            assert!(!line.contains("(no description)"), "{line}");
+        }
+        // Not guessed: the lab kernel has no est_nice (6.2+) and no
+        // lblc_expiration (its scheduler module is not loaded).
+        assert!(!out.contains("est_nice") && !out.contains("lblc_expiration"));
+        let (exit, _, err) = ours(&["sysctl", "est_nice"]);
+        assert_eq!(exit, Exit::Code(2));
+        assert_eq!(
+            err,
+            "sysctl: this kernel has no net.ipv4.vs.est_nice (Linux 6.2 or later)\n"
+        );
+        let (exit, json, _) = ours(&["sysctl", "--json"]);
+        assert_eq!(exit, Exit::Code(0));
+        assert!(json.starts_with("[{\"name\":\"net.ipv4.vs.am_droprate\",\"value\":\"10\","));
+        assert_eq!(json.matches("\"name\":").count(), names.len());
+    });
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn sysctl_sets_and_reads_back() {
+    support::require_guest();
+    support::in_netns(|| {
+        load_ip_vs();
+        assert_eq!(proc_value("conn_reuse_mode"), "1");
+        let (exit, out, err) = ours(&["sysctl", "conn_reuse_mode=0"]);
+        assert_eq!(exit, Exit::Code(0), "{err}");
+        assert!(
+            out.starts_with("conn_reuse_mode  0  reused client port"),
+            "{out}"
+        );
+        assert_eq!(proc_value("conn_reuse_mode"), "0");
+        let (_, out, _) = ours(&["sysctl", "net.ipv4.vs.conn_reuse_mode"]);
+        assert!(out.starts_with("conn_reuse_mode  0  "), "{out}");
+        let (exit, out, err) = ours(&["sysctl", "net.ipv4.vs.sync_threshold=5 100"]);
+        assert_eq!(exit, Exit::Code(0), "{err}");
+        assert!(out.starts_with("sync_threshold  5 100  "), "{out}");
+        assert_eq!(proc_value("sync_threshold"), "5\t100");
+        let (exit, _, err) = ours(&["sysctl", "expire_nodest_conn=1"]);
+        assert_eq!(exit, Exit::Code(0), "{err}");
+        assert_eq!(proc_value("expire_nodest_conn"), "1");
+    });
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn sysctl_refusals_write_nothing() {
+    support::require_guest();
+    support::in_netns(|| {
+        load_ip_vs();
+        let before: Vec<(&str, String)> = [
+            "conn_reuse_mode",
+            "sync_ports",
+            "sync_threshold",
+            "backup_only",
+        ]
+        .into_iter()
+        .map(|n| (n, proc_value(n)))
+        .collect();
+        for (arg, code, msg) in [
+            ("conn_reuse_mode=4", 2, "expected an integer from 0 to 3"),
+            ("sync_ports=3", 2, "expected a power of two"),
+            ("sync_threshold=50 3", 2, "0 <= T < P"),
+            ("backup_only=yes", 2, "expected 0 or 1"),
+            ("no_such_thing=1", 2, "unknown setting `no_such_thing'"),
+            ("../../kernel/hostname=x", 2, "unknown setting"),
+        ] {
+            let (exit, out, err) = ours(&["sysctl", arg]);
+            assert_eq!(exit, Exit::Code(code), "{arg}: {err}");
+            assert!(err.contains(msg), "{arg}: {err}");
+            assert!(out.is_empty(), "{arg}: {out}");
+        }
+        // A read-only /proc/sys (as in many containers): refused before
+        // writing, status 1.
+        let script = format!(
+            "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && exec {} sysctl backup_only=1",
+            support::ours()
+        );
+        let o = support::run(
+            Path::new("/usr/bin/unshare"),
+            "unshare",
+            &["-m".into(), "/bin/sh".into(), "-c".into(), script],
+            None,
+        );
+        assert_eq!(o.exit, Exit::Code(1), "{o:?}");
+        assert_eq!(
+            text(&o.stderr),
+            "sysctl: cannot set net.ipv4.vs.backup_only: it is not writable here (Read-only file system)\n"
+        );
+        // Not root: the kernel's permission check says no.
+        let o = support::sh(&format!(
+            "setpriv --reuid=65534 --regid=65534 --clear-groups {} sysctl sync_retries=2",
+            support::ours_for_nobody()
+        ));
+        assert_eq!(o.exit, Exit::Code(1), "{o:?}");
+        assert!(
+            text(&o.stderr).contains("not writable here (Permission denied)"),
+            "{o:?}"
+        );
+        for (n, v) in before {
+            assert_eq!(proc_value(n), v, "{n} changed");
+        }
+        assert_eq!(proc_value("sync_retries"), "0");
+    });
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn sysctl_netns_acts_in_the_named_namespace_only() {
+    support::require_guest();
+    support::in_netns(|| {
+        load_ip_vs();
+        let o = support::sh("ip netns add sysns1");
+        assert_eq!(o.exit, Exit::Code(0), "{o:?}");
+        let (exit, out, err) = ours(&["--netns", "sysns1", "sysctl", "conn_reuse_mode=0"]);
+        assert_eq!(exit, Exit::Code(0), "{err}");
+        assert!(out.starts_with("conn_reuse_mode  0"), "{out}");
+        let inside = support::sh("ip netns exec sysns1 cat /proc/sys/net/ipv4/vs/conn_reuse_mode");
+        assert_eq!(text(&inside.stdout), "0\n");
+        assert_eq!(proc_value("conn_reuse_mode"), "1", "changed outside sysns1");
+        let (_, out, _) = ours(&["sysctl", "conn_reuse_mode", "--netns=sysns1"]);
+        assert!(out.starts_with("conn_reuse_mode  0"), "{out}");
+        let (_, out, _) = ours(&["sysctl", "conn_reuse_mode"]);
+        assert!(out.starts_with("conn_reuse_mode  1"), "{out}");
+        let _ = support::sh("ip netns del sysns1");
+    });
+}
