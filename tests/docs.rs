@@ -120,7 +120,7 @@ fn option_words() -> Vec<String> {
 
 /// Our extensions to ipvsadm's grammar: options and subcommands.
 const EXT_OPTIONS: &[&str] = &["--json", "--netns"];
-const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director"];
+const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director", "sysctl"];
 
 /// Every spelling of every option `ipvsadm mark` takes (iptables' own, for
 /// mangle MARK rules), from its option table (`src/mark/grammar/options.rs`).
@@ -752,6 +752,38 @@ fn bash_completes_extensions() {
         c(&["ipvsadm", "realserver", "--"]),
         set(&["--vip", "--dev", "--undo", "--netns"])
     );
+}
+
+/// `ipvsadm sysctl`: its options in each shell (the setting names come
+/// from /proc/sys/net/ipv4/vs, checked in the guest), and its `-h`.
+#[test]
+fn sysctl_completes_and_answers_help() {
+    let opts = set(&["--json", "--netns", "--help"]);
+    assert_eq!(
+        bash_complete(&["ipvsadm", "sysctl", "--"], false, None),
+        opts
+    );
+    assert_eq!(
+        bash_complete(&["ipvsadm", "--netns", "x", "sysctl", "--j"], false, None),
+        set(&["--json"])
+    );
+    let got = fish_complete("ipvsadm sysctl --", None);
+    assert!(got.contains("--json") && got.contains("--help"), "{got:?}");
+    assert!(!got.contains("--sort"), "{got:?}");
+    let got = zsh_complete(&["ipvsadm sysctl --"], None);
+    assert!(
+        got[0].contains("--json") && got[0].contains("--help"),
+        "{got:?}"
+    );
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["sysctl", "-h"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with(&format!(
+        "Usage: {} sysctl [--json] [NAME[=VALUE]]\n",
+        env!("CARGO_BIN_EXE_ipvsadm")
+    )));
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["sysctl", "a", "b"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
 }
 
 /// Drives an interactive bash (with bash-completion) in a pseudo-terminal,

@@ -185,3 +185,35 @@ fn sysctl_netns_acts_in_the_named_namespace_only() {
         let _ = support::sh("ip netns del sysns1");
     });
 }
+
+/// The completions offer the setting names of the running kernel (the
+/// host, where the docs tests run, usually has no ip_vs).
+#[test]
+#[ignore = "guest lab"]
+fn sysctl_names_complete_from_the_kernel() {
+    support::require_guest();
+    support::in_netns(|| {
+        load_ip_vs();
+        let root = env!("CARGO_MANIFEST_DIR");
+        // bash's process substitution needs /dev/fd, which the guest's
+        // minimal /dev lacks.
+        let _ = support::sh("[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd");
+        let bash = support::sh(&format!(
+            "cd {root} && bash -c 'source completions/ipvsadm.bash; \
+             COMP_WORDS=(ipvsadm sysctl sync_t); COMP_CWORD=2; _ipvsadm; \
+             printf \"%s\\n\" \"${{COMPREPLY[@]}}\"'"
+        ));
+        assert_eq!(text(&bash.stdout), "sync_threshold\n", "{bash:?}");
+        let fish = support::sh(&format!(
+            "cd {root} && h=$(mktemp -d) && XDG_CONFIG_HOME=$h/c XDG_DATA_HOME=$h/d \
+             XDG_CACHE_HOME=$h/k fish -c \"source completions/ipvsadm.fish; \
+             complete -C'ipvsadm sysctl conn_'\""
+        ));
+        let got = text(&fish.stdout);
+        assert_eq!(
+            got.lines().next().and_then(|l| l.split('\t').next()),
+            Some("conn_reuse_mode"),
+            "{fish:?}"
+        );
+    });
+}
