@@ -170,7 +170,9 @@ fn existing(dir: &Path, given: &str) -> Result<(String, PathBuf), Error> {
     match known(name) {
         Some(s) => Err(Error::usage(format!(
             "sysctl: this kernel has no {PREFIX}{name}{}",
-            s.needs.map(|n| format!(" ({n})")).unwrap_or_default()
+            s.needs
+                .map(|n| format!(" (it needs {n})"))
+                .unwrap_or_default()
         ))),
         None => Err(unknown(given)),
     }

@@ -786,6 +786,22 @@ fn sysctl_completes_and_answers_help() {
     assert!(out.stdout.is_empty());
 }
 
+/// Every setting `ipvsadm sysctl` knows is described in the man page.
+#[test]
+fn man_page_describes_every_sysctl_setting() {
+    // Each one is a `.TP` item headed `.BR name " (values)"`.
+    let src = read("man/ipvsadm.8");
+    let missing: Vec<&str> = ipvsadm_rs::sysctl::SETTINGS
+        .iter()
+        .map(|s| s.name)
+        .filter(|n| !src.contains(&format!(".TP\n.BR {n} \"")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "settings not described in THE SYSCTL SUBCOMMAND: {missing:?}"
+    );
+}
+
 /// Drives an interactive bash (with bash-completion) in a pseudo-terminal,
 /// through zsh's zpty: types each query and TAB, then prints the edited
 /// line as readline holds it. This is how a user sees completion, including

@@ -126,7 +126,7 @@ fn gets_one_by_either_name() {
     let e = out_of(&f.0, Request::Get("est_nice".into()), false).unwrap_err();
     assert_eq!(
         e.text,
-        "sysctl: this kernel has no net.ipv4.vs.est_nice (Linux 6.2 or later)\n"
+        "sysctl: this kernel has no net.ipv4.vs.est_nice (it needs Linux 6.2 or later)\n"
     );
     for bad in ["../../../etc/passwd", "", "net.ipv4.vs.", "A", "x/y"] {
         let e = out_of(&f.0, Request::Get(bad.into()), false).unwrap_err();
@@ -168,7 +168,7 @@ fn refuses_bad_input_and_writes_nothing() {
         ("amemthresh", "2048", 1, "sysctl: cannot set net.ipv4.vs.amemthresh: it is read-only\n"),
         ("amemthresh", "-1", 2, "sysctl: invalid value `-1' for net.ipv4.vs.amemthresh: expected an integer of at least 0\n"),
         ("nope", "1", 2, "sysctl: unknown setting `nope'; `ipvsadm sysctl' lists the settings this kernel has\n"),
-        ("est_nice", "1", 2, "sysctl: this kernel has no net.ipv4.vs.est_nice (Linux 6.2 or later)\n"),
+        ("est_nice", "1", 2, "sysctl: this kernel has no net.ipv4.vs.est_nice (it needs Linux 6.2 or later)\n"),
     ] {
         let e = out_of(&f.0, Request::Set(name.into(), value.into()), false).unwrap_err();
         assert_eq!((e.text.as_str(), e.code), (text, code), "{name}={value}");

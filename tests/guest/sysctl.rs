@@ -67,7 +67,7 @@ fn sysctl_lists_the_kernels_settings() {
         assert_eq!(exit, Exit::Code(2));
         assert_eq!(
             err,
-            "sysctl: this kernel has no net.ipv4.vs.est_nice (Linux 6.2 or later)\n"
+            "sysctl: this kernel has no net.ipv4.vs.est_nice (it needs Linux 6.2 or later)\n"
         );
         let (exit, json, _) = ours(&["sysctl", "--json"]);
         assert_eq!(exit, Exit::Code(0));
