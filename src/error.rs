@@ -6,7 +6,7 @@
 //! Exit statuses come in two families, because we answer like two
 //! different programs:
 //! - ipvsadm's (ipvsadm 1.31, and our extensions `apply`, `director`,
-//!   `realserver`, `--netns`, `--json`): [`OK`], [`LIST_FAILED`],
+//!   `realserver`, `sysctl`, `--netns`, `--json`): [`OK`], [`LIST_FAILED`],
 //!   [`USAGE`], [`KERNEL_FAILED`] (also popt's option errors and the
 //!   `Try …` answer);
 //! - iptables' (`ipvsadm mark`, xtables' exit types): [`XT_OTHER`],
