@@ -5,7 +5,7 @@
 # flags, tunnel types, daemon roles, persistence engines, and the
 # virtual services currently in the kernel (read from `ipvsadm -S -n`).
 # `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
-# extensions (apply, realserver, director, metrics, --netns, --json) are covered too.
+# extensions (apply, realserver, director, metrics, sysctl, --netns, --json) are covered too.
 
 # Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
 # $1 is the program, $2 the option the save format uses (-t, -u,
@@ -151,6 +151,15 @@ _ipvsadm()
             esac
             return
             ;;
+        sysctl)
+            # Options, or a setting name (from this kernel) to show or set.
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "--json --netns -h --help" -- "$cur")
+            elif [[ $cur != *=* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "$(command ls /proc/sys/net/ipv4/vs 2>/dev/null)" -- "$cur")
+            fi
+            return
+            ;;
         realserver | director)
             ((cword >= 2)) || return
             case $prev in
@@ -169,7 +178,7 @@ _ipvsadm()
     local commands="-A --add-service -E --edit-service -D --delete-service
         -C --clear -R --restore -S --save -a --add-server -e --edit-server
         -d --delete-server -L -l --list -Z --zero --set --start-daemon
-        --stop-daemon -h --help -v --version mark apply realserver director metrics --netns"
+        --stop-daemon -h --help -v --version mark apply realserver director metrics sysctl --netns"
 
     # "--opt=value": complete the value of --opt.
     if [[ $cur == --*=* ]]; then

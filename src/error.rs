@@ -1,12 +1,12 @@
 //! The one error type of every command (ipvsadm's own, `-R`, `mark`,
-//! `apply`, `director`, `realserver`, `--netns`): the exact text for
+//! `apply`, `director`, `realserver`, `sysctl`, `--netns`): the exact text for
 //! stderr and the exit status. Commands return it; the binary's `main`
 //! turns it into stderr and the exit code in one place ([`report`]).
 //!
 //! Exit statuses come in two families, because we answer like two
 //! different programs:
 //! - ipvsadm's (ipvsadm 1.31, and our extensions `apply`, `director`,
-//!   `realserver`, `--netns`, `--json`): [`OK`], [`LIST_FAILED`],
+//!   `realserver`, `sysctl`, `--netns`, `--json`): [`OK`], [`LIST_FAILED`],
 //!   [`USAGE`], [`KERNEL_FAILED`] (also popt's option errors and the
 //!   `Try …` answer);
 //! - iptables' (`ipvsadm mark`, xtables' exit types): [`XT_OTHER`],
@@ -21,6 +21,9 @@ pub const OK: i32 = 0;
 pub const LIST_FAILED: i32 = 1;
 /// `director` / `realserver`: the host refused a change.
 pub const SETUP_FAILED: i32 = 1;
+/// `sysctl`: a setting could not be read or written (read-only, or
+/// refused by the kernel).
+pub const SETTING_FAILED: i32 = 1;
 /// ipvsadm: a grammar or usage error (its `fail(2, …)`); also any
 /// usage error of our extensions.
 pub const USAGE: i32 = 2;

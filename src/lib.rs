@@ -15,6 +15,7 @@
 //! - [`cli`]: argv of the extension subcommands (`apply`, `director`, …)
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
 //! - [`metrics`]: the `ipvsadm metrics` subcommand (Prometheus text format)
+//! - [`sysctl`]: the `ipvsadm sysctl` subcommand (net.ipv4.vs.* settings)
 
 pub mod apply;
 pub mod cli;
@@ -34,6 +35,7 @@ pub mod output;
 pub mod restore;
 pub mod session;
 pub mod sys;
+pub mod sysctl;
 #[cfg(test)]
 mod testkit;
 pub mod transport;

@@ -120,7 +120,14 @@ fn option_words() -> Vec<String> {
 
 /// Our extensions to ipvsadm's grammar: options and subcommands.
 const EXT_OPTIONS: &[&str] = &["--json", "--netns"];
-const EXT_SUBCOMMANDS: &[&str] = &["mark", "apply", "realserver", "director", "metrics"];
+const EXT_SUBCOMMANDS: &[&str] = &[
+    "mark",
+    "apply",
+    "realserver",
+    "director",
+    "metrics",
+    "sysctl",
+];
 
 /// Every spelling of every option `ipvsadm mark` takes (iptables' own, for
 /// mangle MARK rules), from its option table (`src/mark/grammar/options.rs`).
@@ -766,6 +773,54 @@ fn bash_completes_extensions() {
     assert_eq!(
         c(&["ipvsadm", "realserver", "--"]),
         set(&["--vip", "--dev", "--undo", "--netns"])
+    );
+}
+
+/// `ipvsadm sysctl`: its options in each shell (the setting names come
+/// from /proc/sys/net/ipv4/vs, checked in the guest), and its `-h`.
+#[test]
+fn sysctl_completes_and_answers_help() {
+    let opts = set(&["--json", "--netns", "--help"]);
+    assert_eq!(
+        bash_complete(&["ipvsadm", "sysctl", "--"], false, None),
+        opts
+    );
+    assert_eq!(
+        bash_complete(&["ipvsadm", "--netns", "x", "sysctl", "--j"], false, None),
+        set(&["--json"])
+    );
+    let got = fish_complete("ipvsadm sysctl --", None);
+    assert!(got.contains("--json") && got.contains("--help"), "{got:?}");
+    assert!(!got.contains("--sort"), "{got:?}");
+    let got = zsh_complete(&["ipvsadm sysctl --"], None);
+    assert!(
+        got[0].contains("--json") && got[0].contains("--help"),
+        "{got:?}"
+    );
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["sysctl", "-h"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with(&format!(
+        "Usage: {} sysctl [--json] [NAME[=VALUE]]\n",
+        env!("CARGO_BIN_EXE_ipvsadm")
+    )));
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["sysctl", "a", "b"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+/// Every setting `ipvsadm sysctl` knows is described in the man page.
+#[test]
+fn man_page_describes_every_sysctl_setting() {
+    // Each one is a `.TP` item headed `.BR name " (values)"`.
+    let src = read("man/ipvsadm.8");
+    let missing: Vec<&str> = ipvsadm_rs::sysctl::SETTINGS
+        .iter()
+        .map(|s| s.name)
+        .filter(|n| !src.contains(&format!(".TP\n.BR {n} \"")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "settings not described in THE SYSCTL SUBCOMMAND: {missing:?}"
     );
 }
 

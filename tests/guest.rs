@@ -22,6 +22,8 @@ mod kernel;
 mod metrics;
 #[path = "guest/support.rs"]
 mod support;
+#[path = "guest/sysctl.rs"]
+mod sysctl;
 
 use std::io::Write as _;
 use std::path::Path;
