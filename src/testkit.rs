@@ -4,8 +4,8 @@
 //! program's behaviour.
 //!
 //! Compiled only for tests: the library declares it under `cfg(test)`, and
-//! the integration tests include this same file (`tests/common`,
-//! `tests/guest/fuzz.rs`), so the release build never contains it.
+//! the in-guest fuzz test includes this same file (`tests/guest/fuzz.rs`),
+//! so the release build never contains it.
 
 /// xorshift64*: deterministic, fast, good enough to build test inputs.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{self, Exit};
+use crate::support::{self, ok, Exit};
 
 /// A rule set with most kinds of services and real servers.
 const TABLE: &str = "\
@@ -22,16 +22,6 @@ const TABLE: &str = "\
 -a -f 6 -r 10.1.0.6:0 -g -w 1
 -A -f 7 -6 -s lc -p 100 -M 64
 ";
-
-fn ok(o: &support::Output, what: &str) -> String {
-    assert_eq!(
-        o.exit,
-        Exit::Code(0),
-        "{what}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn restore_real(rules: &str) {
     let o = support::run(

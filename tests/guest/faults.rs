@@ -17,11 +17,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{self, Exit, Output};
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::support::{self, text, Exit, Output};
 
 /// `-S -n` read with the real binary.
 fn saved() -> String {

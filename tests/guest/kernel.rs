@@ -598,35 +598,17 @@ fn non_root_gets_eperm_like_ipvsadm() {
     });
 }
 
-/// Unloads every ip_vs module (retrying while namespaces of earlier tests are torn down).
-fn unload_ip_vs() -> bool {
-    let script = "for i in 1 2 3 4 5 6 7 8 9 10; do \
-                    for m in $(awk '/^ip_vs_/ {print $1}' /proc/modules); do rmmod $m 2>/dev/null; done; \
-                    rmmod ip_vs 2>/dev/null; \
-                    grep -q '^ip_vs ' /proc/modules || exit 0; sleep 1; \
-                  done; exit 1";
-    support::sh(script).exit == Exit::Code(0)
-}
-
 #[test]
 #[ignore = "guest lab"]
 fn module_loading_like_ipvsadm() {
     support::require_guest();
-    if !unload_ip_vs() {
+    if !support::unload_ip_vs() {
         eprintln!("module_loading_like_ipvsadm: ip_vs is in use, cannot unload: SKIPPED");
         return;
     }
     // The kernel itself autoloads ip_vs when the IPVS family is looked up (module alias);
     // turn that off so that only ipvsadm's own `/sbin/modprobe -- ip_vs` can load it.
-    struct Restore(String);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let _ = std::fs::write("/proc/sys/kernel/modprobe", &self.0);
-        }
-    }
-    let orig = std::fs::read_to_string("/proc/sys/kernel/modprobe").expect("modprobe path");
-    let _restore = Restore(orig);
-    std::fs::write("/proc/sys/kernel/modprobe", "/bin/false\n").expect("disable autoload");
+    let _restore = support::AutoloadOff::new();
     // modprobe cannot find the module: both fail the same way (modprobe's own message, then
     // "Can't initialize ipvs: Protocol not available" from the first attempt's errno).
     let without = |prog: &str| {

@@ -10,17 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::support::{self, Exit};
-
-fn ok(o: &support::Output, what: &str) -> String {
-    assert_eq!(
-        o.exit,
-        Exit::Code(0),
-        "{what}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use crate::support::{self, ok, Exit};
 
 /// The table: a TCP service with traffic, an idle fwmark and IPv6 one.
 fn build_table() {

@@ -263,3 +263,44 @@ fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
         exit,
     }
 }
+
+/// Unloads every ip_vs module (retrying while namespaces of earlier tests
+/// are torn down); false when they stay in use.
+pub fn unload_ip_vs() -> bool {
+    let script = "for i in 1 2 3 4 5 6 7 8 9 10; do \
+                    for m in $(awk '/^ip_vs_/ {print $1}' /proc/modules); do rmmod $m 2>/dev/null; done; \
+                    rmmod ip_vs 2>/dev/null; \
+                    grep -q '^ip_vs ' /proc/modules || exit 0; sleep 1; \
+                  done; exit 1";
+    sh(script).exit == Exit::Code(0)
+}
+
+/// While alive, the kernel's own module autoload is off
+/// (`/proc/sys/kernel/modprobe` is `/bin/false`), so only a program's own
+/// `modprobe` can load ip_vs; the old helper path is put back on drop.
+pub struct AutoloadOff(String);
+
+impl AutoloadOff {
+    pub fn new() -> AutoloadOff {
+        let orig = std::fs::read_to_string("/proc/sys/kernel/modprobe").expect("modprobe path");
+        std::fs::write("/proc/sys/kernel/modprobe", "/bin/false\n").expect("disable autoload");
+        AutoloadOff(orig)
+    }
+}
+
+impl Drop for AutoloadOff {
+    fn drop(&mut self) {
+        let _ = std::fs::write("/proc/sys/kernel/modprobe", &self.0);
+    }
+}
+
+/// Bytes of a command's output as text (lossy).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A command's stdout, asserting it exited 0 (`what` names it on failure).
+pub fn ok(o: &Output, what: &str) -> String {
+    assert_eq!(o.exit, Exit::Code(0), "{what}: {}", text(&o.stderr));
+    text(&o.stdout)
+}

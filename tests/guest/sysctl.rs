@@ -6,13 +6,9 @@
 
 use std::path::Path;
 
-use crate::support::{self, Exit};
+use crate::support::{self, text, Exit};
 
 const DIR: &str = "/proc/sys/net/ipv4/vs";
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Run ours; (exit, stdout, stderr).
 fn ours(args: &[&str]) -> (Exit, String, String) {
@@ -218,37 +214,19 @@ fn sysctl_names_complete_from_the_kernel() {
     });
 }
 
-/// Unloads every ip_vs module; false when they stay in use.
-fn unload_ip_vs() -> bool {
-    let script = "for i in 1 2 3 4 5 6 7 8 9 10; do \
-                    for m in $(awk '/^ip_vs_/ {print $1}' /proc/modules); do rmmod $m 2>/dev/null; done; \
-                    rmmod ip_vs 2>/dev/null; \
-                    grep -q '^ip_vs ' /proc/modules || exit 0; sleep 1; \
-                  done; exit 1";
-    support::sh(script).exit == Exit::Code(0)
-}
-
 /// Without ip_vs the settings do not exist: `sysctl` loads it as every
 /// command does, or says it cannot.
 #[test]
 #[ignore = "guest lab"]
 fn sysctl_loads_ip_vs_or_says_it_cannot() {
     support::require_guest();
-    if !unload_ip_vs() {
+    if !support::unload_ip_vs() {
         eprintln!("sysctl_loads_ip_vs_or_says_it_cannot: ip_vs is in use, cannot unload: SKIPPED");
         return;
     }
     assert!(!Path::new(DIR).exists());
     // No module to be found, and the kernel's own autoload off: an error.
-    struct Restore(String);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let _ = std::fs::write("/proc/sys/kernel/modprobe", &self.0);
-        }
-    }
-    let orig = std::fs::read_to_string("/proc/sys/kernel/modprobe").expect("modprobe path");
-    let restore = Restore(orig);
-    std::fs::write("/proc/sys/kernel/modprobe", "/bin/false\n").expect("disable autoload");
+    let restore = support::AutoloadOff::new();
     let o = support::sh(&format!(
         "unshare -m sh -c 'mount -t tmpfs none /lib/modules && exec {} sysctl' 2>&1",
         support::ours()
