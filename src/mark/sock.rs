@@ -9,7 +9,7 @@
 use super::plan::{ChainState, StoredRule, TableState, TABLE};
 use super::rule::Family;
 use crate::netlink::msg::{NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
-use crate::netlink::socket::{Failure, Recv, Socket};
+use crate::netlink::socket::{Failure, Recv, Sequence, Socket};
 use crate::netlink::{split, Writer};
 use crate::nftables::attrs::{chain, counter, gen, hook, rule, table};
 use crate::nftables::expr::decode_list;
@@ -28,7 +28,7 @@ const RECV_BUF: usize = 256 << 10;
 /// An open nfnetlink socket.
 pub struct Nfnl {
     sock: Socket,
-    seq: u32,
+    seq: Sequence,
     /// Sequence number of the batch message the kernel last refused.
     pub failed_seq: Option<u32>,
 }
@@ -47,20 +47,15 @@ impl Nfnl {
     pub fn open() -> Result<Nfnl, i32> {
         let sock = Socket::open(NlFamily::Netfilter, RECV_BUF)?;
         sock.grow_rcvbuf(SOCK_RCVBUF);
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as u32)
-            .unwrap_or(1);
         Ok(Nfnl {
             sock,
-            seq: seed,
+            seq: Sequence::from_clock(),
             failed_seq: None,
         })
     }
 
     fn next_seq(&mut self) -> u32 {
-        self.seq = self.seq.wrapping_add(1);
-        self.seq
+        self.seq.take()
     }
 
     /// Sends one request with string attributes `attrs` and collects the
@@ -163,8 +158,8 @@ impl Nfnl {
 
     /// Reserves `n` sequence numbers for a batch and returns the first.
     pub fn batch_seq(&mut self, n: u32) -> u32 {
-        let first = self.next_seq();
-        self.seq = self.seq.wrapping_add(n);
+        let first = self.seq.take();
+        self.seq.skip(n);
         first
     }
 }

@@ -211,6 +211,39 @@ impl Socket {
     }
 }
 
+/// The sequence numbers of one conversation: they start from the clock
+/// (as libnl's do), so that a late answer meant for an earlier process on
+/// a reused port is not taken for an answer to us.
+#[derive(Debug, Clone, Copy)]
+pub struct Sequence(u32);
+
+impl Sequence {
+    /// A sequence starting after the current time in seconds.
+    pub fn from_clock() -> Sequence {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as u32)
+            .unwrap_or(1);
+        Sequence(secs)
+    }
+
+    /// The next number, taken.
+    pub fn take(&mut self) -> u32 {
+        self.0 = self.0.wrapping_add(1);
+        self.0
+    }
+
+    /// The number [`Sequence::take`] will give, not taken.
+    pub fn peek(&self) -> u32 {
+        self.0.wrapping_add(1)
+    }
+
+    /// Take `n` numbers without using them.
+    pub fn skip(&mut self, n: u32) {
+        self.0 = self.0.wrapping_add(n);
+    }
+}
+
 /// The state of reading one request's answers.
 struct Exchange {
     seq: u32,

@@ -41,7 +41,7 @@ use crate::kernel::codec::{
 use crate::kernel::errors::OUTCOME_UNKNOWN;
 use crate::kernel::{Errno, Ipvs, Request};
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
-use crate::netlink::socket::{Answer, Failure, Socket};
+use crate::netlink::socket::{Answer, Failure, Sequence, Socket};
 
 /// Requests sent per `sendmsg` by [`Ipvs::execute_many`].
 pub const BATCH: usize = 256;
@@ -87,7 +87,7 @@ pub struct GenlIpvs {
     conn: Socket,
     small: Small,
     family: u16,
-    seq: u32,
+    seq: Sequence,
     /// The GET_INFO answer of initialisation, reused for the banner as
     /// ipvsadm does (no second request).
     info: Option<Info>,
@@ -189,15 +189,11 @@ impl GenlIpvs {
     fn open() -> Result<GenlIpvs, Errno> {
         let conn = open_socket(RECV_BUF)?;
         conn.grow_rcvbuf(SOCK_RCVBUF);
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as u32)
-            .unwrap_or(1);
         let mut c = GenlIpvs {
             conn,
             small: Small::Untried,
             family: 0,
-            seq: seed,
+            seq: Sequence::from_clock(),
             info: None,
         };
         c.family = c.resolve_family().ok_or(libc::ENOPROTOOPT)?;
@@ -216,8 +212,7 @@ impl GenlIpvs {
     }
 
     fn next_seq(&mut self) -> u32 {
-        self.seq = self.seq.wrapping_add(1);
-        self.seq
+        self.seq.take()
     }
 
     /// CTRL_CMD_GETFAMILY "IPVS".
@@ -322,7 +317,7 @@ impl GenlIpvs {
     /// because the receive failed report [`OUTCOME_UNKNOWN`]: the kernel
     /// may have applied them.
     fn execute_batch(&mut self, reqs: &[Request]) -> Vec<Result<(), Errno>> {
-        let first = self.seq.wrapping_add(1);
+        let first = self.seq.peek();
         let mut buf = Vec::with_capacity(reqs.len() * 128);
         let last = reqs.len().saturating_sub(1);
         for (i, r) in reqs.iter().enumerate() {
