@@ -336,10 +336,9 @@ fn read_file(argv0: &str, file: &str) -> Result<Table, Error> {
         return read_table(argv0, &mut io::stdin().lock());
     }
     let f = std::fs::File::open(file).map_err(|e| {
-        let errno = e.raw_os_error().unwrap_or(libc::EIO);
         Error::usage(format!(
             "{argv0} apply: cannot open {file}: {}",
-            crate::kernel::errors::strerror(errno)
+            crate::kernel::errors::io_strerror(&e)
         ))
     })?;
     read_table(argv0, &mut io::BufReader::new(f))

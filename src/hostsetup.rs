@@ -33,7 +33,7 @@ use neli::{
 
 use crate::cli::Parsed;
 use crate::error::{self, Error};
-use crate::kernel::errors::strerror;
+use crate::kernel::errors::{io_strerror, strerror};
 
 pub mod cli;
 
@@ -224,21 +224,11 @@ fn has_vip(rtnl: &NlRouter, s: &Setup, index: u32) -> Result<bool, String> {
 fn read_sysctl(p: &str) -> Result<String, String> {
     fs::read_to_string(p)
         .map(|v| v.trim().to_string())
-        .map_err(|e| {
-            format!(
-                "cannot read {p}: {}",
-                strerror(e.raw_os_error().unwrap_or(0))
-            )
-        })
+        .map_err(|e| format!("cannot read {p}: {}", io_strerror(&e)))
 }
 
 fn write_sysctl(p: &str, v: &str) -> Result<(), String> {
-    fs::write(p, v).map_err(|e| {
-        format!(
-            "cannot write {p}: {}",
-            strerror(e.raw_os_error().unwrap_or(0))
-        )
-    })
+    fs::write(p, v).map_err(|e| format!("cannot write {p}: {}", io_strerror(&e)))
 }
 
 /// Carry out a setup (or its undo). Returns messages for stderr on failure.

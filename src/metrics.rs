@@ -22,6 +22,7 @@ use std::path::Path;
 use crate::apply::Table;
 use crate::cli::Parsed;
 use crate::error::{self, Error};
+use crate::kernel::errors::{io_strerror, strerror};
 use crate::kernel::{Errno, Ipvs};
 use crate::session;
 use cli::Sink;
@@ -46,18 +47,15 @@ fn read_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
 
 /// The kernel's totals, from [`STATS_FILE`].
 fn read_totals() -> Result<Totals, String> {
-    let text = std::fs::read_to_string(STATS_FILE).map_err(|e| format!("{STATS_FILE}: {e}"))?;
+    let text = std::fs::read_to_string(STATS_FILE)
+        .map_err(|e| format!("{STATS_FILE}: {}", io_strerror(&e)))?;
     expo::parse_stats(&text).ok_or_else(|| format!("{STATS_FILE}: unexpected contents"))
 }
 
 /// One scrape: the whole text, or why it could not be made.
 fn scrape(k: &mut dyn Ipvs, by: By) -> Result<String, String> {
-    let table = read_table(k).map_err(|e| {
-        format!(
-            "cannot read the IPVS table: {}",
-            std::io::Error::from_raw_os_error(e)
-        )
-    })?;
+    let table =
+        read_table(k).map_err(|e| format!("cannot read the IPVS table: {}", strerror(e)))?;
     let totals = read_totals()?;
     Ok(expo::render(&totals, &table, by))
 }
@@ -89,7 +87,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
+        format!("{}: {}", path.display(), io_strerror(&e))
     })
 }
 
@@ -121,7 +119,8 @@ pub fn main(
             write_atomic(Path::new(&p), &text).map_err(|e| failed(argv0, &e))
         }
         Sink::Listen(addr) => {
-            let l = TcpListener::bind(addr).map_err(|e| failed(argv0, &format!("{addr}: {e}")))?;
+            let l = TcpListener::bind(addr)
+                .map_err(|e| failed(argv0, &format!("{addr}: {}", io_strerror(&e))))?;
             let shown = l.local_addr().unwrap_or(addr);
             let _ = writeln!(err, "{argv0} metrics: serving http://{shown}/metrics");
             let _ = err.flush();

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::Parsed;
 use crate::error::{self, Error};
-use crate::kernel::errors::strerror;
+use crate::kernel::errors::io_strerror;
 
 pub mod cli;
 mod table;
@@ -103,17 +103,13 @@ pub fn names(dir: &Path) -> io::Result<Vec<String>> {
     Ok(v)
 }
 
-fn io_text(e: &io::Error) -> String {
-    strerror(e.raw_os_error().unwrap_or(libc::EIO))
-}
-
 /// Whether `path` can be written: some write bit in its mode, and the
 /// kernel's own permission check (`access`, which also sees a read-only
 /// mount). Err carries the reason it cannot.
 fn writable(path: &Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(path)
-        .map_err(|e| io_text(&e))?
+        .map_err(|e| io_strerror(&e))?
         .permissions()
         .mode();
     if mode & 0o222 == 0 {
@@ -124,7 +120,7 @@ fn writable(path: &Path) -> Result<(), String> {
     // SAFETY: c is a valid NUL-terminated path.
     if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
         let e = io::Error::last_os_error();
-        return Err(format!("it is not writable here ({})", io_text(&e)));
+        return Err(format!("it is not writable here ({})", io_strerror(&e)));
     }
     Ok(())
 }
@@ -134,7 +130,7 @@ fn read_entry(dir: &Path, name: &str) -> Result<Entry, Error> {
     let path = dir.join(name);
     let raw = fs::read_to_string(&path).map_err(|e| {
         Error::line(
-            format!("sysctl: cannot read {PREFIX}{name}: {}", io_text(&e)),
+            format!("sysctl: cannot read {PREFIX}{name}: {}", io_strerror(&e)),
             error::SETTING_FAILED,
         )
     })?;
@@ -154,7 +150,7 @@ pub fn read_all(dir: &Path) -> Result<Vec<Entry>, Error> {
 
 fn missing_dir(dir: &Path, e: &io::Error) -> Error {
     Error::line(
-        format!("sysctl: cannot list {}: {}", dir.display(), io_text(e)),
+        format!("sysctl: cannot list {}: {}", dir.display(), io_strerror(e)),
         error::SETTING_FAILED,
     )
 }
@@ -218,7 +214,7 @@ pub fn set(dir: &Path, given: &str, value: &str) -> Result<Entry, Error> {
         return Err(Error::line(
             format!(
                 "sysctl: the kernel refused {PREFIX}{name}={text}: {}",
-                io_text(&e)
+                io_strerror(&e)
             ),
             error::SETTING_FAILED,
         ));

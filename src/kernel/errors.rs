@@ -83,6 +83,12 @@ pub fn error_text(op: Op, errno: i32) -> String {
     }
 }
 
+/// The C library's text for an I/O error (see [`strerror`]); an error
+/// that carries no errno reads as EIO.
+pub fn io_strerror(e: &std::io::Error) -> String {
+    strerror(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
 /// glibc's English text for an errno, without Rust's "(os error N)".
 pub fn strerror(errno: i32) -> String {
     let mut buf = [0 as libc::c_char; 256];
