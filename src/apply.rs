@@ -255,8 +255,17 @@ pub fn read_table(argv0: &str, input: &mut dyn BufRead) -> Result<Table, ReadErr
 
 /// The kernel's current table.
 pub fn current_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
-    let mut t = Vec::new();
-    for s in k.services()? {
+    read_kernel_table(k, |_, _| {})
+}
+
+/// The kernel's current table, calling `each(done, total)` before each
+/// service's real servers are read (one dump per service: the long part).
+fn read_kernel_table(k: &mut dyn Ipvs, mut each: impl FnMut(usize, usize)) -> Result<Table, Errno> {
+    let services = k.services()?;
+    let total = services.len();
+    let mut t = Vec::with_capacity(total);
+    for (i, s) in services.into_iter().enumerate() {
+        each(i, total);
         let ds = k.dests(&s)?;
         t.push((s, ds));
     }
@@ -292,7 +301,13 @@ pub fn run_with(
     mut progress: Progress,
 ) -> Result<(), Error> {
     progress.update(s.err, "reading the kernel's table");
-    let have = current_table(k).map_err(|e| {
+    let have = read_kernel_table(k, |done, total| {
+        if progress.due() {
+            let what = format!("reading the kernel's table: {done}/{total} services");
+            progress.update(s.err, &what);
+        }
+    })
+    .map_err(|e| {
         progress.clear(s.err);
         s.kernel_error(e, error::LIST_FAILED)
     })?;

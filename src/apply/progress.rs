@@ -37,9 +37,15 @@ impl Progress {
         }
     }
 
+    /// Whether an update would be shown now (callers with many small
+    /// steps ask first, so as not to build texts for nothing).
+    pub fn due(&self) -> bool {
+        self.enabled && self.start.elapsed() >= self.after
+    }
+
     /// Show `what` (e.g. `1200/5000 changes`) if it is time to.
     pub fn update(&mut self, err: &mut dyn Write, what: &str) {
-        if self.enabled && self.start.elapsed() >= self.after {
+        if self.due() {
             let _ = write!(err, "\r{}: {what}\x1b[K", self.prog);
             let _ = err.flush();
             self.shown = true;
