@@ -70,11 +70,6 @@ pub fn body_attrs(body: &[u8]) -> Option<&[u8]> {
     body.get(NFGENMSG_LEN..)
 }
 
-/// The nfgenmsg family of a message body.
-pub fn body_family(body: &[u8]) -> Option<u8> {
-    body.first().copied()
-}
-
 /// Readers for nf_tables attribute values (big-endian integers, strings)
 /// that give `None` on a short or missing payload.
 pub fn find(attrs: &[u8], kind: u16) -> Option<&[u8]> {
