@@ -16,26 +16,6 @@ pub use crate::netlink::attr::{align4, raw_attrs, RawAttr, RawAttrs, Writer, NLA
 use crate::netlink::attr::{be_u16, ne_u16, ne_u32, ne_u64, u8_of};
 pub use crate::netlink::Malformed;
 
-fn get_u8(p: &[u8]) -> Result<u8, Malformed> {
-    u8_of(p)
-}
-
-fn get_u16(p: &[u8]) -> Result<u16, Malformed> {
-    ne_u16(p)
-}
-
-fn get_be16(p: &[u8]) -> Result<u16, Malformed> {
-    be_u16(p)
-}
-
-fn get_u32(p: &[u8]) -> Result<u32, Malformed> {
-    ne_u32(p)
-}
-
-fn get_u64(p: &[u8]) -> Result<u64, Malformed> {
-    ne_u64(p)
-}
-
 /// A 16-byte address field; shorter payloads fill the front (libnl's
 /// `nla_memcpy`), longer ones violate the policy.
 fn get_addr(p: &[u8]) -> Result<[u8; 16], Malformed> {
@@ -163,9 +143,9 @@ impl AttrSpace for CmdAttr {
             SERVICE => CmdAttr::Service(Nest::parse(raw)?),
             DEST => CmdAttr::Dest(Nest::parse(raw)?),
             DAEMON => CmdAttr::Daemon(Nest::parse(raw)?),
-            TIMEOUT_TCP => CmdAttr::TimeoutTcp(get_u32(p)?),
-            TIMEOUT_TCP_FIN => CmdAttr::TimeoutTcpFin(get_u32(p)?),
-            TIMEOUT_UDP => CmdAttr::TimeoutUdp(get_u32(p)?),
+            TIMEOUT_TCP => CmdAttr::TimeoutTcp(ne_u32(p)?),
+            TIMEOUT_TCP_FIN => CmdAttr::TimeoutTcpFin(ne_u32(p)?),
+            TIMEOUT_UDP => CmdAttr::TimeoutUdp(ne_u32(p)?),
             _ => CmdAttr::Unknown(Unknown::from_raw(raw)),
         })
     }
@@ -216,19 +196,19 @@ impl AttrSpace for SvcAttr {
     fn parse(raw: RawAttr<'_>) -> Result<Self, Malformed> {
         let p = raw.payload;
         Ok(match raw.kind {
-            1 => SvcAttr::Af(get_u16(p)?),
-            2 => SvcAttr::Protocol(get_u16(p)?),
+            1 => SvcAttr::Af(ne_u16(p)?),
+            2 => SvcAttr::Protocol(ne_u16(p)?),
             3 => SvcAttr::Addr(get_addr(p)?),
-            4 => SvcAttr::Port(get_be16(p)?),
-            5 => SvcAttr::Fwmark(get_u32(p)?),
+            4 => SvcAttr::Port(be_u16(p)?),
+            5 => SvcAttr::Fwmark(ne_u32(p)?),
             6 => SvcAttr::SchedName(get_str(p, SCHEDNAME_MAXLEN)?),
             7 => {
                 if p.len() != 8 {
                     return Err(Malformed);
                 }
-                SvcAttr::Flags(get_u32(p)?, get_u32(p.get(4..).unwrap_or(&[]))?)
+                SvcAttr::Flags(ne_u32(p)?, ne_u32(p.get(4..).unwrap_or(&[]))?)
             }
-            8 => SvcAttr::Timeout(get_u32(p)?),
+            8 => SvcAttr::Timeout(ne_u32(p)?),
             9 => SvcAttr::Netmask(
                 p.get(..4)
                     .ok_or(Malformed)?
@@ -293,20 +273,20 @@ impl AttrSpace for DestAttr {
         let p = raw.payload;
         Ok(match raw.kind {
             1 => DestAttr::Addr(get_addr(p)?),
-            2 => DestAttr::Port(get_be16(p)?),
-            3 => DestAttr::FwdMethod(get_u32(p)?),
-            4 => DestAttr::Weight(get_u32(p)?),
-            5 => DestAttr::UThresh(get_u32(p)?),
-            6 => DestAttr::LThresh(get_u32(p)?),
-            7 => DestAttr::ActiveConns(get_u32(p)?),
-            8 => DestAttr::InactConns(get_u32(p)?),
-            9 => DestAttr::PersistConns(get_u32(p)?),
+            2 => DestAttr::Port(be_u16(p)?),
+            3 => DestAttr::FwdMethod(ne_u32(p)?),
+            4 => DestAttr::Weight(ne_u32(p)?),
+            5 => DestAttr::UThresh(ne_u32(p)?),
+            6 => DestAttr::LThresh(ne_u32(p)?),
+            7 => DestAttr::ActiveConns(ne_u32(p)?),
+            8 => DestAttr::InactConns(ne_u32(p)?),
+            9 => DestAttr::PersistConns(ne_u32(p)?),
             10 => DestAttr::Stats(StatsAttr::parse_nest(raw, false)?),
-            11 => DestAttr::AddrFamily(get_u16(p)?),
+            11 => DestAttr::AddrFamily(ne_u16(p)?),
             12 => DestAttr::Stats64(StatsAttr::parse_nest(raw, true)?),
-            13 => DestAttr::TunType(get_u8(p)?),
-            14 => DestAttr::TunPort(get_be16(p)?),
-            15 => DestAttr::TunFlags(get_u16(p)?),
+            13 => DestAttr::TunType(u8_of(p)?),
+            14 => DestAttr::TunPort(be_u16(p)?),
+            15 => DestAttr::TunFlags(ne_u16(p)?),
             _ => DestAttr::Unknown(Unknown::from_raw(raw)),
         })
     }
@@ -351,10 +331,10 @@ impl AttrSpace for DaemonAttr {
     fn parse(raw: RawAttr<'_>) -> Result<Self, Malformed> {
         let p = raw.payload;
         Ok(match raw.kind {
-            1 => DaemonAttr::State(get_u32(p)?),
+            1 => DaemonAttr::State(ne_u32(p)?),
             2 => DaemonAttr::McastIfn(get_str(p, IFNAME_MAXLEN)?),
-            3 => DaemonAttr::SyncId(get_u32(p)?),
-            4 => DaemonAttr::SyncMaxlen(get_u16(p)?),
+            3 => DaemonAttr::SyncId(ne_u32(p)?),
+            4 => DaemonAttr::SyncMaxlen(ne_u16(p)?),
             5 => {
                 let b: [u8; 4] = p
                     .get(..4)
@@ -369,8 +349,8 @@ impl AttrSpace for DaemonAttr {
                 }
                 DaemonAttr::McastGroup6(get_addr(p.get(..16).unwrap_or(&[]))?)
             }
-            7 => DaemonAttr::McastPort(get_u16(p)?),
-            8 => DaemonAttr::McastTtl(get_u8(p)?),
+            7 => DaemonAttr::McastPort(ne_u16(p)?),
+            8 => DaemonAttr::McastTtl(u8_of(p)?),
             _ => DaemonAttr::Unknown(Unknown::from_raw(raw)),
         })
     }
@@ -444,9 +424,9 @@ impl StatsAttr {
                     Some(c) => {
                         let wide = all64 || matches!(c, Counter::InBytes | Counter::OutBytes);
                         if wide {
-                            StatsAttr::U64(c, get_u64(raw.payload)?)
+                            StatsAttr::U64(c, ne_u64(raw.payload)?)
                         } else {
-                            StatsAttr::U32(c, get_u32(raw.payload)?)
+                            StatsAttr::U32(c, ne_u32(raw.payload)?)
                         }
                     }
                     None if raw.kind == 11 => StatsAttr::Pad(raw.payload.to_vec()),
@@ -465,7 +445,7 @@ impl AttrSpace for StatsAttr {
     /// Parses as a `STATS64` member; nests use the width of their kind.
     fn parse(raw: RawAttr<'_>) -> Result<Self, Malformed> {
         Ok(match Counter::from_kind(raw.kind) {
-            Some(c) => StatsAttr::U64(c, get_u64(raw.payload)?),
+            Some(c) => StatsAttr::U64(c, ne_u64(raw.payload)?),
             None if raw.kind == 11 => StatsAttr::Pad(raw.payload.to_vec()),
             None => StatsAttr::Unknown(Unknown::from_raw(raw)),
         })
@@ -491,8 +471,8 @@ pub enum InfoAttr {
 impl AttrSpace for InfoAttr {
     fn parse(raw: RawAttr<'_>) -> Result<Self, Malformed> {
         Ok(match raw.kind {
-            1 => InfoAttr::Version(get_u32(raw.payload)?),
-            2 => InfoAttr::ConnTabSize(get_u32(raw.payload)?),
+            1 => InfoAttr::Version(ne_u32(raw.payload)?),
+            2 => InfoAttr::ConnTabSize(ne_u32(raw.payload)?),
             _ => InfoAttr::Unknown(Unknown::from_raw(raw)),
         })
     }

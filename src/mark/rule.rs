@@ -7,6 +7,7 @@
 //! MARK is the xt-compat `target` revision 2 (`struct xt_mark_tginfo2`).
 
 use super::expr::*;
+use crate::netlink::attr;
 
 /// Address family of the table: `ip` (iptables) or `ip6` (ip6tables).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -303,11 +304,11 @@ fn comment_info(c: &str) -> Vec<u8> {
 }
 
 fn ne_u16(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_ne_bytes(b.get(off..off + 2)?.try_into().ok()?))
+    attr::ne_u16(b.get(off..)?).ok()
 }
 
 fn ne_u32(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_ne_bytes(b.get(off..off + 4)?.try_into().ok()?))
+    attr::ne_u32(b.get(off..)?).ok()
 }
 
 fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
@@ -615,7 +616,7 @@ fn address_match(r: &mut Rule, offset: u32, len: usize, rd: &mut Reader) -> Opti
 }
 
 fn be16(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(off..off + 2)?.try_into().ok()?))
+    attr::be_u16(b.get(off..)?).ok()
 }
 
 /// The ports a transport-header payload is compared with: both ports at
