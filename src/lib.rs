@@ -16,9 +16,11 @@
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
 //! - [`metrics`]: the `ipvsadm metrics` subcommand (Prometheus text format)
 //! - [`sysctl`]: the `ipvsadm sysctl` subcommand (net.ipv4.vs.* settings)
+//! - [`drain`]: the `ipvsadm drain` subcommand (take real servers out gently)
 
 pub mod apply;
 pub mod cli;
+pub mod drain;
 pub mod error;
 pub mod exec;
 pub mod grammar;
