@@ -160,6 +160,22 @@ _ipvsadm()
             fi
             return
             ;;
+        drain)
+            ((cword >= 2)) || return
+            case $prev in
+                -t | --tcp-service | -u | --udp-service | --sctp-service | -f | --fwmark-service)
+                    local t=$prev
+                    case $prev in --tcp-service) t=-t ;; --udp-service) t=-u ;; --fwmark-service) t=-f ;; esac
+                    mapfile -t COMPREPLY < <(compgen -W "$(_ipvsadm_services "$prog" "$t" "$netns")" -- "$cur")
+                    declare -F __ltrim_colon_completions >/dev/null && __ltrim_colon_completions "$cur"
+                    ;;
+                -r | --real-server | --timeout | --interval) ;;
+                *)
+                    mapfile -t COMPREPLY < <(compgen -W "-t --tcp-service -u --udp-service --sctp-service -f --fwmark-service -6 --ipv6 -r --real-server --timeout --interval --keep --dry-run -n --numeric --netns -h --help" -- "$cur")
+                    ;;
+            esac
+            return
+            ;;
         realserver | director)
             ((cword >= 2)) || return
             case $prev in
@@ -178,7 +194,7 @@ _ipvsadm()
     local commands="-A --add-service -E --edit-service -D --delete-service
         -C --clear -R --restore -S --save -a --add-server -e --edit-server
         -d --delete-server -L -l --list -Z --zero --set --start-daemon
-        --stop-daemon -h --help -v --version mark apply realserver director metrics sysctl --netns"
+        --stop-daemon -h --help -v --version mark apply realserver director metrics sysctl drain --netns"
 
     # "--opt=value": complete the value of --opt.
     if [[ $cur == --*=* ]]; then

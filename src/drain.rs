@@ -133,12 +133,8 @@ fn service_of(k: &ServiceKey) -> crate::model::Service {
 
 /// Set every target's weight to 0; on a failure put back the ones done
 /// and fail (nothing changed).
-fn zero_weights(
-    argv0: &str,
-    k: &mut dyn Ipvs,
-    targets: &[Target],
-    names: &[String],
-) -> Result<(), Error> {
+fn zero_weights(job: &Job, k: &mut dyn Ipvs) -> Result<(), Error> {
+    let (argv0, targets, names) = (job.argv0, &job.targets, &job.names);
     for (i, t) in targets.iter().enumerate() {
         if t.dest.weight == 0 {
             continue;
@@ -197,7 +193,7 @@ fn poll(k: &mut dyn Ipvs, targets: &[Target], w: &mut Watch) {
         }
         let seen = match cache.iter().find(|(k2, _)| *k2 == key).map(|(_, r)| r) {
             Some(Ok(ds)) => match ds.iter().find(|d| d.key() == t.dest.key()) {
-                None => Seen::ServerGone,
+                None => gone(k, t),
                 Some(d) => {
                     let mut c = counts_of(d);
                     if t.svc.is_persistent() || c.templates > 0 {
@@ -222,6 +218,15 @@ fn poll(k: &mut dyn Ipvs, targets: &[Target], w: &mut Watch) {
                 format!("cannot delete it: {}", error_text(Op::DelDest, e))
             });
         }
+    }
+}
+
+/// A server missing from its service's dump: the kernel dumps no server
+/// at all for a service that is gone, so ask for the service itself.
+fn gone(k: &mut dyn Ipvs, t: &Target) -> Seen {
+    match k.service(&t.svc) {
+        Err(libc::ESRCH | libc::ENOENT) => Seen::ServiceGone,
+        _ => Seen::ServerGone,
     }
 }
 
@@ -302,7 +307,8 @@ fn nap(d: Duration) {
 }
 
 /// What `--dry-run` prints for the targets.
-fn dry_run_text(argv0: &str, a: &cli::Args, targets: &[Target], names: &[String]) -> String {
+fn dry_run_text(job: &Job) -> String {
+    let (argv0, a, targets, names) = (job.argv0, &job.args, &job.targets, &job.names);
     let end = if a.keep {
         "keep it at weight 0"
     } else {
@@ -323,17 +329,26 @@ fn dry_run_text(argv0: &str, a: &cli::Args, targets: &[Target], names: &[String]
     s
 }
 
+/// What one run works on: the command line, the servers found and their
+/// names for messages.
+struct Job<'a> {
+    argv0: &'a str,
+    args: cli::Args,
+    targets: Vec<Target>,
+    names: Vec<String>,
+}
+
 /// Watch until every server is done, the timeout runs out or a signal
-/// comes; then the undo commands and the status.
+/// comes; then the undo commands and the status. `tty`: progress lines
+/// are rewritten in place.
 fn watch_all(
-    argv0: &str,
-    a: &cli::Args,
+    job: &Job,
+    tty: bool,
     k: &mut dyn Ipvs,
-    targets: &[Target],
-    names: &[String],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    let (argv0, a, targets, names) = (job.argv0, &job.args, &job.targets, &job.names);
     let start = Instant::now();
     let zeroed: Vec<Counts> = targets
         .iter()
@@ -343,7 +358,7 @@ fn watch_all(
         })
         .collect();
     let mut w = Watch::new(&zeroed, a.keep);
-    let mut progress = Progress::new(stderr_is_tty(), targets.len());
+    let mut progress = Progress::new(tty, targets.len());
     loop {
         poll(k, targets, &mut w);
         let sig = SIGNAL.load(Ordering::SeqCst);
@@ -399,18 +414,206 @@ pub fn main(
     })?;
     let targets = plan::select(&table, a.service.as_ref(), &a.server)
         .map_err(|m| not_found(argv0, m, &a, &names))?;
-    let shown: Vec<String> = targets
+    let names: Vec<String> = targets
         .iter()
         .map(|t| plan::target_name(t, a.numeric, &names))
         .collect();
-    if a.dry_run {
-        let _ = out.write_all(dry_run_text(argv0, &a, &targets, &shown).as_bytes());
+    let job = Job {
+        argv0,
+        args: a,
+        targets,
+        names,
+    };
+    if job.args.dry_run {
+        let _ = out.write_all(dry_run_text(&job).as_bytes());
         return Ok(());
     }
     catch_signals();
-    zero_weights(argv0, &mut k, &targets, &shown)?;
-    match watch_all(argv0, &a, &mut k, &targets, &shown, out, err) {
+    zero_weights(&job, &mut k)?;
+    match watch_all(&job, stderr_is_tty(), &mut k, out, err) {
         watch::DONE => Ok(()),
         code => Err(Error::status(code)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::mem::MemIpvs;
+    use crate::model::{Service, IPPROTO_TCP};
+
+    fn svc() -> Service {
+        let mut s = Service {
+            protocol: IPPROTO_TCP,
+            port: 80,
+            sched_name: "rr".into(),
+            ..Service::default()
+        };
+        s.addr[..4].copy_from_slice(&[10, 0, 0, 1]);
+        s
+    }
+
+    fn dest(last: u8, weight: u32, active: u32) -> Dest {
+        let mut d = Dest {
+            port: 80,
+            weight,
+            active_conns: active,
+            ..Dest::default()
+        };
+        d.addr[..4].copy_from_slice(&[10, 0, 0, last]);
+        d
+    }
+
+    fn job(targets: Vec<Target>, args: &[&str]) -> Job<'static> {
+        let words: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let Ok(Parsed::Run(args)) = cli::parse("ipvsadm", &words) else {
+            panic!("{words:?}")
+        };
+        let names = targets
+            .iter()
+            .map(|t| plan::target_name(t, true, &crate::output::names::NoNames))
+            .collect();
+        Job {
+            argv0: "ipvsadm",
+            args,
+            targets,
+            names,
+        }
+    }
+
+    fn kernel(dests: Vec<Dest>) -> MemIpvs {
+        let mut k = MemIpvs::default();
+        k.execute(&Request::NewService(svc())).unwrap();
+        for d in dests {
+            k.execute(&Request::NewDest(svc(), d)).unwrap();
+        }
+        k
+    }
+
+    /// The weights by server address.
+    fn weights(k: &mut MemIpvs) -> Vec<u32> {
+        let mut ds = k.dests(&svc()).unwrap();
+        ds.sort_by_key(|d| d.addr);
+        ds.iter().map(|d| d.weight).collect()
+    }
+
+    #[test]
+    fn weights_go_to_zero_all_or_nothing() {
+        let mut k = kernel(vec![dest(2, 2, 0), dest(3, 1, 0)]);
+        let t = |d: Dest| Target {
+            svc: svc(),
+            dest: d,
+        };
+        // The second server vanished since it was read: the first is put back.
+        let j = job(
+            vec![t(dest(2, 2, 0)), t(dest(9, 1, 0))],
+            &["-r", "10.0.0.2"],
+        );
+        let e = zero_weights(&j, &mut k).unwrap_err();
+        assert_eq!(e.code, watch::FAILED);
+        assert!(
+            e.text.starts_with(
+                "ipvsadm drain: cannot set the weight of -t 10.0.0.1:80 -r 10.0.0.9:80 to 0: "
+            ),
+            "{}",
+            e.text
+        );
+        assert!(e.text.ends_with("; nothing changed\n"), "{}", e.text);
+        assert_eq!(weights(&mut k), [2, 1]);
+        let j = job(
+            vec![t(dest(2, 2, 0)), t(dest(3, 1, 0))],
+            &["-r", "10.0.0.2"],
+        );
+        zero_weights(&j, &mut k).unwrap();
+        assert_eq!(weights(&mut k), [0, 0]);
+    }
+
+    #[test]
+    fn the_watch_deletes_the_drained_and_times_out_on_the_rest() {
+        let mut k = kernel(vec![dest(2, 0, 0), dest(3, 0, 1)]);
+        let t = |d: Dest| Target {
+            svc: svc(),
+            dest: d,
+        };
+        let args = ["-r", "10.0.0.2", "--timeout", "0.1", "--interval", "0.05"];
+        let j = job(vec![t(dest(2, 4, 0)), t(dest(3, 5, 1))], &args);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(
+            watch_all(&j, false, &mut k, &mut out, &mut err),
+            watch::TIMED_OUT
+        );
+        let err = String::from_utf8_lossy(&err);
+        assert!(
+            err.contains("ipvsadm drain: -t 10.0.0.1:80 -r 10.0.0.2:80: drained, deleted [0s]\n"),
+            "{err}"
+        );
+        assert!(err.contains("-r 10.0.0.3:80: timed out, 1 left (1 active, 0 inactive, 0 templates); weight stays 0 [0s]\n"), "{err}");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "ipvsadm -e -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 5\n"
+        );
+        assert_eq!(weights(&mut k), [0]);
+    }
+
+    #[test]
+    fn a_service_removed_meanwhile_is_said_so() {
+        let mut k = kernel(vec![dest(3, 0, 1)]);
+        let j = job(
+            vec![Target {
+                svc: svc(),
+                dest: dest(3, 1, 1),
+            }],
+            &["-r", "10.0.0.3"],
+        );
+        k.execute(&Request::DelService(svc())).unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(
+            watch_all(&j, false, &mut k, &mut out, &mut err),
+            watch::INTERFERED
+        );
+        let err = String::from_utf8_lossy(&err);
+        assert!(
+            err.contains(": its service was removed by someone else; left alone"),
+            "{err}"
+        );
+        assert!(out.is_empty());
+        assert!(k.services().unwrap().is_empty(), "nothing re-created");
+    }
+
+    #[test]
+    fn terminal_lines_are_redrawn_in_place() {
+        let mut k = kernel(vec![dest(3, 0, 1)]);
+        let args = ["-r", "10.0.0.3", "--timeout", "0.12", "--interval", "0.05"];
+        let j = job(
+            vec![Target {
+                svc: svc(),
+                dest: dest(3, 1, 1),
+            }],
+            &args,
+        );
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        watch_all(&j, true, &mut k, &mut out, &mut err);
+        let err = String::from_utf8_lossy(&err);
+        // Each draw clears its line; every draw but the first first moves up over the last.
+        let draws = err.matches("\r\x1b[K").count();
+        assert!(draws >= 2, "{err:?}");
+        assert!(err.starts_with("\r\x1b[K"), "{err:?}");
+        assert_eq!(err.matches("\x1b[1A").count(), draws - 1, "{err:?}");
+        assert!(err.contains("timed out, 1 left"), "{err:?}");
+    }
+
+    #[test]
+    fn dry_run_says_what_it_would_do() {
+        let j = job(
+            vec![Target {
+                svc: svc(),
+                dest: dest(3, 2, 1),
+            }],
+            &["-r", "10.0.0.3", "--keep"],
+        );
+        assert_eq!(
+            dry_run_text(&j),
+            "ipvsadm drain: -t 10.0.0.1:80 -r 10.0.0.3:80: would set weight 2 to 0, wait for 1 connections (1 active, 0 inactive, 0 templates now), then keep it at weight 0\n"
+        );
     }
 }

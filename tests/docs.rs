@@ -127,6 +127,7 @@ const EXT_SUBCOMMANDS: &[&str] = &[
     "director",
     "metrics",
     "sysctl",
+    "drain",
 ];
 
 /// Every spelling of every option `ipvsadm mark` takes (iptables' own, for
@@ -806,6 +807,69 @@ fn sysctl_completes_and_answers_help() {
     let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["sysctl", "a", "b"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
+}
+
+/// `ipvsadm drain`: every option in the man page and in each shell, and
+/// its `-h`.
+#[test]
+fn drain_is_documented_completed_and_answers_help() {
+    let opts = [
+        "--tcp-service",
+        "--udp-service",
+        "--sctp-service",
+        "--fwmark-service",
+        "--ipv6",
+        "--real-server",
+        "--timeout",
+        "--interval",
+        "--keep",
+        "--dry-run",
+        "--numeric",
+        "--help",
+    ];
+    let man = read("man/ipvsadm.8");
+    let section = man
+        .split(".SH THE DRAIN SUBCOMMAND")
+        .nth(1)
+        .and_then(|s| s.split("\n.SH ").next())
+        .expect("a DRAIN section in the man page");
+    for o in [
+        "\\-\\-timeout",
+        "\\-\\-interval",
+        "\\-\\-keep",
+        "\\-\\-dry\\-run",
+        "\\-\\-real\\-server",
+        "\\-\\-numeric",
+        "\\-\\-ipv6",
+    ] {
+        assert!(section.contains(o), "{o} not in THE DRAIN SUBCOMMAND");
+    }
+    let bash = bash_complete(&["ipvsadm", "drain", "--"], false, None);
+    let fish = fish_complete("ipvsadm drain --", None);
+    let zsh = zsh_complete(&["ipvsadm drain --"], None);
+    for o in opts {
+        assert!(bash.contains(o), "bash: {o} not offered: {bash:?}");
+        assert!(fish.contains(o), "fish: {o} not offered: {fish:?}");
+        assert!(zsh[0].contains(o), "zsh: {o} not offered: {zsh:?}");
+    }
+    assert!(!fish.contains("--sort"), "{fish:?}");
+    assert_eq!(
+        bash_complete(&["ipvsadm", "--netns", "x", "drain", "--k"], false, None),
+        set(&["--keep"])
+    );
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["drain", "-h"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    assert!(
+        help.contains(" drain [-t|-u|--sctp-service SERVICE"),
+        "{help}"
+    );
+    for o in opts {
+        assert!(help.contains(o), "-h: {o} missing:\n{help}");
+    }
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["drain", "-t", "10.0.0.1:80"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(" drain: -r SERVER is required\n"));
 }
 
 /// Every setting `ipvsadm sysctl` knows is described in the man page.

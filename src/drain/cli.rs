@@ -60,9 +60,11 @@ pub fn help(argv0: &str) -> String {
          zero, then delete it. Without a service, the server is drained from\n\
          every service that has it; without a port, on every port.\n\n\
          Options:\n  \
-         -t, --tcp-service ADDR:PORT     the TCP service (also -u, --udp-service,\n  \
-         \x20                               --sctp-service; -f, --fwmark-service MARK,\n  \
-         \x20                               with -6 for an IPv6 fwmark service)\n  \
+         -t, --tcp-service ADDR[:PORT]   the TCP service (no port: port 0)\n  \
+         -u, --udp-service ADDR[:PORT]   the UDP service\n  \
+         --sctp-service ADDR[:PORT]      the SCTP service\n  \
+         -f, --fwmark-service MARK       the firewall-mark service\n  \
+         -6, --ipv6                      with -f: the fwmark service is IPv6\n  \
          -r, --real-server ADDR[:PORT]   the real server (required)\n  \
          --timeout SECS                  give up after SECS: weight stays 0, status 4\n  \
          --interval SECS                 poll every SECS (default 1)\n  \
