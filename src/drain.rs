@@ -235,6 +235,8 @@ fn gone(k: &mut dyn Ipvs, t: &Target) -> Seen {
 /// [`HEARTBEAT`] while it waits.
 struct Progress {
     tty: bool,
+    /// The terminal's columns less one.
+    width: usize,
     drawn: usize,
     last: Vec<(String, Instant)>,
 }
@@ -246,6 +248,7 @@ impl Progress {
             .unwrap_or_else(Instant::now);
         Progress {
             tty,
+            width: stderr_columns().saturating_sub(1).max(20),
             drawn: 0,
             last: vec![(String::new(), long_ago); n],
         }
@@ -269,7 +272,10 @@ impl Progress {
             let what = watch::describe(p);
             let line = format!("{argv0} drain: {name}: {what}");
             if self.tty {
-                text += &format!("\r\x1b[K{line}  [{time}]\n");
+                // Cut to the terminal's width: a wrapped line would break the redraw.
+                let live = format!("{name}: {what}  [{time}]");
+                let live: String = live.chars().take(self.width).collect();
+                text += &format!("\r\x1b[K{live}\n");
                 continue;
             }
             let Some((prev, at)) = self.last.get_mut(i) else {
@@ -285,6 +291,20 @@ impl Progress {
         self.drawn = names.len();
         let _ = err.write_all(text.as_bytes());
         let _ = err.flush();
+    }
+}
+
+/// The width of the terminal on fd 2 (80 when it cannot be had).
+fn stderr_columns() -> usize {
+    // SAFETY: TIOCGWINSZ fills a winsize we own; a failure leaves it zeroed.
+    let cols = unsafe {
+        let mut ws: libc::winsize = std::mem::zeroed();
+        libc::ioctl(2, libc::TIOCGWINSZ, &mut ws);
+        ws.ws_col
+    };
+    match cols {
+        0 => 80,
+        c => usize::from(c),
     }
 }
 

@@ -10,6 +10,8 @@
 
 #[path = "guest/diff.rs"]
 mod diff;
+#[path = "guest/drain.rs"]
+mod drain;
 #[path = "guest/ext.rs"]
 mod ext;
 #[path = "guest/faults.rs"]
