@@ -82,14 +82,8 @@ fn read_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
 /// What drain says when nothing matched.
 fn not_found(argv0: &str, miss: Miss, a: &cli::Args, names: &dyn Names) -> Error {
     let s = a.server;
-    let d = Dest {
-        af: s.af,
-        addr: s.addr,
-        port: s.port.unwrap_or(0),
-        ..Dest::default()
-    };
-    let host = crate::output::names::ntop(d.af, &d.addr).unwrap_or_default();
-    let server = match (s.port, d.af == crate::model::AF_INET6) {
+    let host = crate::output::names::ntop(s.af, &s.addr).unwrap_or_default();
+    let server = match (s.port, s.af == crate::model::AF_INET6) {
         (None, _) => host,
         (Some(p), true) => format!("[{host}]:{p}"),
         (Some(p), false) => format!("{host}:{p}"),

@@ -3,7 +3,7 @@
 //! 10.9.0.1/24 that every node is plugged into), a client `dn-c` (10.9.0.2, with a permanent
 //! neighbour entry for the VIP so that only the director receives it) and two real servers
 //! `dn-r1`/`dn-r2` (10.9.0.11/.12, VIP on `lo`). The real servers are listeners of this test
-//! process (a thread entered into each namespace) on ports 80-82: each connection is greeted
+//! process (a thread entered into each namespace) on ports 80-83: each connection is greeted
 //! with the server's name and every line is echoed back prefixed with it, so the client
 //! always knows who answers. DR, not NAT: the director sees only the client's half of each
 //! connection, so a closed connection leaves FIN_WAIT after the `tcpfin` timeout (set to 1 s)
@@ -110,7 +110,7 @@ fn lab() -> MutexGuard<'static, ()> {
     let m = BUILT.get_or_init(|| {
         support::ok(&support::sh(LAB), "build the DR lab");
         for (ns, name) in [("dn-r1", "r1"), ("dn-r2", "r2")] {
-            for port in [80, 81, 82] {
+            for port in [80, 81, 82, 83] {
                 let l = in_ns(ns, move || TcpListener::bind(("0.0.0.0", port)));
                 serve(l.unwrap_or_else(|e| panic!("{ns} bind {port}: {e}")), name);
             }
@@ -138,12 +138,32 @@ fn director_conns() -> String {
     })
 }
 
+/// The virtual ports (`10.9.0.100:PORT`) that `rules` name, as the connection table writes
+/// them (4 hex digits).
+fn hex_ports(rules: &str) -> Vec<String> {
+    rules
+        .split("10.9.0.100:")
+        .skip(1)
+        .filter_map(|r| {
+            let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse::<u16>().ok().map(|p| format!("{p:04X}"))
+        })
+        .collect()
+}
+
 /// Replace the director's table: `-C`, a 1 s FIN timeout, then `rules` (`-R` lines) — once
-/// the connections of earlier tests have expired: the kernel re-uses a deleted server that is
-/// added again while connections still refer to it, with their counts.
+/// the connections of earlier tests to the same virtual ports have expired: the kernel
+/// re-uses a deleted server that is added again while connections still refer to it, with
+/// their counts.
 fn table(rules: &str) {
-    wait_for("an empty connection table", || {
-        director_conns().lines().count() <= 1
+    let ports = hex_ports(rules);
+    wait_for("no connections left on these ports", || {
+        let conns = director_conns();
+        !conns.lines().skip(1).any(|l| {
+            l.split_whitespace()
+                .nth(4)
+                .is_some_and(|vport| ports.iter().any(|p| p == vport))
+        })
     });
     let input = format!("-C\n--set 900 1 300\n{rules}");
     let args: Vec<String> = ["--netns", "dn-d", "-R"].map(String::from).to_vec();
@@ -486,6 +506,46 @@ fn persistence_templates_are_waited_for() {
     );
     assert!(err.contains(&format!("{NAME1}: drained, deleted")), "{err}");
     assert!(dest(&mut k, 80, RS1, 80).is_none());
+}
+
+#[test]
+#[ignore = "guest lab"]
+fn persistence_is_honoured_at_weight_zero() {
+    support::require_guest();
+    let _lab = lab();
+    // A template to r1, then r2 joins: at weight 0, the client's next connection still goes
+    // to r1 (expire_quiescent_template is 0), and the template keeps r1 past the timeout.
+    table(
+        "-A -t 10.9.0.100:83 -s rr -p 20
+         -a -t 10.9.0.100:83 -r 10.9.0.11:83 -g
+",
+    );
+    let mut k = director();
+    let mut first = Conn::open(83);
+    assert_eq!(first.ping("p"), "r1 p");
+    drop(first);
+    real_in_director("-a -t 10.9.0.100:83 -r 10.9.0.12:83 -g");
+    let args = [
+        "-t",
+        "10.9.0.100:83",
+        "-r",
+        RS1,
+        "--timeout",
+        "2",
+        "--interval",
+        "0.2",
+    ];
+    let d = drain(&args);
+    wait_for("weight 0", || {
+        dest(&mut k, 83, RS1, 83).is_some_and(|d| d.weight == 0)
+    });
+    let again = Conn::open(83);
+    assert_eq!(again.server, "r1", "the template leads to r1 at weight 0");
+    let (exit, out, err) = finish(d);
+    assert_eq!(exit, Exit::Code(4), "{err}");
+    assert!(err.contains("1 templates); weight stays 0"), "{err}");
+    assert_eq!(out, "ipvsadm -e -t 10.9.0.100:83 -r 10.9.0.11:83 -g -w 1\n");
+    drop(again);
 }
 
 #[test]
