@@ -590,7 +590,7 @@ fn someone_elses_removal_or_weight_is_left_alone() {
 
 #[test]
 #[ignore = "guest lab"]
-fn sigint_prints_the_undo_line_and_keeps_weight_zero() {
+fn sigint_and_sigterm_print_the_undo_line_and_keep_weight_zero() {
     support::require_guest();
     let _lab = lab();
     table(TWO);
@@ -608,6 +608,21 @@ fn sigint_prints_the_undo_line_and_keeps_weight_zero() {
     let why = "interrupted, 1 left (1 active, 0 inactive, 0 templates); weight stays 0";
     assert!(err.contains(&format!("{NAME1}: {why}")), "{err}");
     assert_eq!(dest(&mut k, 80, RS1, 80).map(|d| d.weight), Some(0));
+    // SIGTERM alike, once the first progress line shows the watch runs (the handlers are in
+    // place by then). The server was at weight 0 already: its undo puts back 0.
+    let mut d = drain(&["-t", "10.9.0.100:80", "-r", RS1, "--interval", "0.2"]);
+    let mut progress = BufReader::new(d.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    let _ = progress.read_line(&mut first);
+    assert!(first.contains(": draining, 1 left"), "{first}");
+    // SAFETY: as above.
+    unsafe { libc::kill(d.id() as libc::pid_t, libc::SIGTERM) };
+    let (exit, out, _) = finish(d);
+    let mut err = String::new();
+    let _ = progress.read_to_string(&mut err);
+    assert_eq!(exit, Exit::Code(143), "{err}");
+    assert!(err.contains(": interrupted, 1 left"), "{err}");
+    assert_eq!(out, "ipvsadm -e -t 10.9.0.100:80 -r 10.9.0.11:80 -g -w 0\n");
     drop(held);
 }
 
