@@ -617,6 +617,35 @@ mod tests {
     }
 
     #[test]
+    fn nothing_found_is_said_in_ipvsadms_words() {
+        let no = &crate::output::names::NoNames;
+        let msg = |words: &[&str], miss| {
+            let j = job(vec![], words);
+            not_found("ipvsadm", miss, &j.args, no).text
+        };
+        assert_eq!(
+            msg(
+                &["-f", "7", "-6", "-r", "[2001:db8::2]:80"],
+                Miss::NoService
+            ),
+            "ipvsadm drain: no such service -f 7 -6\n"
+        );
+        assert_eq!(
+            msg(
+                &["-u", "10.0.0.1:53", "-r", "2001:db8::2"],
+                Miss::NoServerInService
+            ),
+            "ipvsadm drain: service -u 10.0.0.1:53 has no real server 2001:db8::2\n"
+        );
+        assert_eq!(
+            msg(&["-r", "10.0.0.2:8080", "-n"], Miss::NoServer),
+            "ipvsadm drain: no service has real server 10.0.0.2:8080\n"
+        );
+        let j = job(vec![], &["-r", "10.0.0.2"]);
+        assert_eq!(not_found("ipvsadm", Miss::NoServer, &j.args, no).code, 3);
+    }
+
+    #[test]
     fn dry_run_says_what_it_would_do() {
         let j = job(
             vec![Target {
