@@ -345,8 +345,25 @@ fn dry_run_text(job: &Job) -> String {
 
 /// What one run works on: the command line, the servers found and their
 /// names for messages.
+/// `argv0`, followed by `--netns NS` (single-quoted for the shell when it
+/// holds anything but plain name characters) when a namespace was given.
+fn undo_prefix(argv0: &str, netns: Option<&str>) -> String {
+    let Some(ns) = netns else {
+        return argv0.to_string();
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._/-:@%+=,".contains(c);
+    if !ns.is_empty() && ns.chars().all(plain) {
+        format!("{argv0} --netns {ns}")
+    } else {
+        format!("{argv0} --netns '{}'", ns.replace('\'', "'\\''"))
+    }
+}
+
 struct Job<'a> {
     argv0: &'a str,
+    /// What the undo commands start with: the program, and `--netns NS`
+    /// when drain ran in another namespace (so they act where drain did).
+    undo_prefix: String,
     args: cli::Args,
     targets: Vec<Target>,
     names: Vec<String>,
@@ -398,7 +415,7 @@ fn watch_all(
         let _ = err.flush();
         for i in undo {
             if let Some(t) = targets.get(i) {
-                let _ = writeln!(out, "{}", plan::undo_line(argv0, t));
+                let _ = writeln!(out, "{}", plan::undo_line(&job.undo_prefix, t));
             }
         }
         let _ = out.flush();
@@ -409,6 +426,7 @@ fn watch_all(
 /// Run `ipvsadm drain` with the words after `drain`.
 pub fn main(
     argv0: &str,
+    netns: Option<&str>,
     args: &[String],
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -434,6 +452,7 @@ pub fn main(
         .collect();
     let job = Job {
         argv0,
+        undo_prefix: undo_prefix(argv0, netns),
         args: a,
         targets,
         names,
@@ -489,10 +508,28 @@ mod tests {
             .collect();
         Job {
             argv0: "ipvsadm",
+            undo_prefix: "ipvsadm".to_string(),
             args,
             targets,
             names,
         }
+    }
+
+    #[test]
+    fn undo_commands_name_the_namespace_drain_ran_in() {
+        assert_eq!(undo_prefix("ipvsadm", None), "ipvsadm");
+        assert_eq!(
+            undo_prefix("ipvsadm", Some("lvs-a")),
+            "ipvsadm --netns lvs-a"
+        );
+        assert_eq!(
+            undo_prefix("/sbin/ipvsadm", Some("/proc/1/ns/net")),
+            "/sbin/ipvsadm --netns /proc/1/ns/net"
+        );
+        assert_eq!(
+            undo_prefix("ipvsadm", Some("it's here")),
+            "ipvsadm --netns 'it'\\''s here'"
+        );
     }
 
     fn kernel(dests: Vec<Dest>) -> MemIpvs {

@@ -109,8 +109,9 @@ fn dispatch(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Error> {
-    if let Some(ns) = netns::take_netns_arg(&mut rest)? {
-        netns::enter(&ns)?;
+    let ns = netns::take_netns_arg(&mut rest)?;
+    if let Some(ns) = &ns {
+        netns::enter(ns)?;
     }
     let sub = rest.get(1..).unwrap_or(&[]);
     match rest.first().map(String::as_str) {
@@ -120,7 +121,7 @@ fn dispatch(
         Some("realserver") => hostsetup::main(hostsetup::Role::RealServer, sub, out),
         Some("director") => hostsetup::main(hostsetup::Role::Director, sub, out),
         Some("sysctl") => sysctl::main(argv0, sub, out),
-        Some("drain") => drain::main(argv0, sub, out, err),
+        Some("drain") => drain::main(argv0, ns.as_deref(), sub, out, err),
         _ => run(argv0, rest, out, err),
     }
 }
