@@ -16,6 +16,7 @@
 //! - [`mark`]: the `ipvsadm mark` subcommand (nf_tables)
 //! - [`metrics`]: the `ipvsadm metrics` subcommand (Prometheus text format)
 //! - [`sysctl`]: the `ipvsadm sysctl` subcommand (net.ipv4.vs.* settings)
+//! - [`top`]: the `ipvsadm top` subcommand (live traffic per service and server)
 
 pub mod apply;
 pub mod cli;
@@ -38,6 +39,7 @@ pub mod sys;
 pub mod sysctl;
 #[cfg(test)]
 mod testkit;
+pub mod top;
 pub mod transport;
 
 /// The test helpers' own test (here rather than in `testkit.rs`, which the

@@ -11,7 +11,7 @@ use ipvsadm_rs::error::{self, Error};
 use ipvsadm_rs::grammar::{self, Cmd};
 use ipvsadm_rs::kernel::errors::Op;
 use ipvsadm_rs::session::{self, Session};
-use ipvsadm_rs::{apply, exec, hostsetup, mark, metrics, netns, restore, sysctl};
+use ipvsadm_rs::{apply, exec, hostsetup, mark, metrics, netns, restore, sysctl, top};
 
 /// The C entry point. Rust's usual runtime start-up is left out on purpose:
 /// under emulation and on busy directors every process start counts
@@ -120,6 +120,7 @@ fn dispatch(
         Some("realserver") => hostsetup::main(hostsetup::Role::RealServer, sub, out),
         Some("director") => hostsetup::main(hostsetup::Role::Director, sub, out),
         Some("sysctl") => sysctl::main(argv0, sub, out),
+        Some("top") => top::main(argv0, sub, out),
         _ => run(argv0, rest, out, err),
     }
 }
