@@ -131,17 +131,27 @@ fn write_all_fd(fd: libc::c_int, mut b: &[u8]) {
 /// The live view's hold on the terminal (standard input and output);
 /// dropping it restores everything.
 pub struct Terminal {
+    /// Where keys come from and where the screen goes.
+    input: libc::c_int,
+    output: libc::c_int,
     saved: libc::termios,
     old_actions: Vec<(libc::c_int, libc::sigaction)>,
 }
 
 impl Terminal {
-    /// Raw input, alternate screen, signal handlers (see the module docs).
+    /// Raw input, alternate screen, signal handlers (see the module docs),
+    /// on standard input and output.
     pub fn enter() -> io::Result<Terminal> {
+        Terminal::enter_on(0, 1)
+    }
+
+    /// [`Terminal::enter`] with keys read from `input` and the screen
+    /// sequences written to `output`.
+    fn enter_on(input: libc::c_int, output: libc::c_int) -> io::Result<Terminal> {
         // SAFETY: a zeroed termios is valid; tcgetattr fills it in.
         let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-        // SAFETY: fd 0 and a valid pointer.
-        if unsafe { libc::tcgetattr(0, &mut saved) } != 0 {
+        // SAFETY: a descriptor and a valid pointer.
+        if unsafe { libc::tcgetattr(input, &mut saved) } != 0 {
             return Err(io::Error::last_os_error());
         }
         let mut raw = saved;
@@ -149,11 +159,13 @@ impl Terminal {
         raw.c_iflag &= !(libc::IXON | libc::ICRNL);
         raw.c_cc[libc::VMIN] = 1;
         raw.c_cc[libc::VTIME] = 0;
-        // SAFETY: fd 0 and a valid termios.
-        if unsafe { libc::tcsetattr(0, libc::TCSANOW, &raw) } != 0 {
+        // SAFETY: a descriptor and a valid termios.
+        if unsafe { libc::tcsetattr(input, libc::TCSANOW, &raw) } != 0 {
             return Err(io::Error::last_os_error());
         }
         let mut t = Terminal {
+            input,
+            output,
             saved,
             old_actions: Vec::new(),
         };
@@ -162,7 +174,7 @@ impl Terminal {
         for sig in ENDING.into_iter().chain([libc::SIGWINCH]) {
             t.catch(sig)?;
         }
-        write_all_fd(1, ENTER);
+        write_all_fd(output, ENTER);
         Ok(t)
     }
 
@@ -192,7 +204,7 @@ impl Terminal {
         }
         let ms = timeout.as_millis().clamp(0, 60_000) as libc::c_int;
         let mut p = libc::pollfd {
-            fd: 0,
+            fd: self.input,
             events: libc::POLLIN,
             revents: 0,
         };
@@ -209,7 +221,7 @@ impl Terminal {
         }
         let mut buf = [0u8; 64];
         // SAFETY: a valid buffer of its length.
-        let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+        let n = unsafe { libc::read(self.input, buf.as_mut_ptr().cast(), buf.len()) };
         match usize::try_from(n) {
             Ok(0) => Event::Closed,
             Ok(n) => Event::Input(buf.get(..n).unwrap_or(&[]).to_vec()),
@@ -231,11 +243,11 @@ fn pending() -> Option<Event> {
 
 impl Drop for Terminal {
     fn drop(&mut self) {
-        write_all_fd(1, LEAVE);
-        // SAFETY: fd 0 and the termios saved at entry; the saved actions
-        // as sigaction returned them.
+        write_all_fd(self.output, LEAVE);
+        // SAFETY: the descriptor and the termios saved at entry; the saved
+        // actions as sigaction returned them.
         unsafe {
-            libc::tcsetattr(0, libc::TCSANOW, &self.saved);
+            libc::tcsetattr(self.input, libc::TCSANOW, &self.saved);
             for (sig, old) in self.old_actions.drain(..).rev() {
                 libc::sigaction(sig, &old, std::ptr::null_mut());
             }
@@ -258,6 +270,108 @@ mod tests {
         assert_eq!(key(0x03), Some(Key::Quit), "Ctrl-C");
         for b in [b'x', b' ', 0x1b, b'[', b'A', 0x1a, 0x1c, b'\r'] {
             assert_eq!(key(b), None, "{b:#x}");
+        }
+    }
+
+    /// A pseudo-terminal pair (controller, device), closed when dropped.
+    struct Pty(libc::c_int, libc::c_int);
+
+    impl Pty {
+        fn open() -> Pty {
+            let (mut c, mut d) = (-1, -1);
+            // SAFETY: valid out-pointers; null name, termios and size.
+            let rc = unsafe {
+                libc::openpty(
+                    &mut c,
+                    &mut d,
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
+                    std::ptr::null(),
+                )
+            };
+            assert_eq!(rc, 0, "openpty: {}", io::Error::last_os_error());
+            Pty(c, d)
+        }
+
+        fn lflag(&self) -> libc::tcflag_t {
+            // SAFETY: a zeroed termios filled in by tcgetattr.
+            unsafe {
+                let mut t: libc::termios = std::mem::zeroed();
+                assert_eq!(libc::tcgetattr(self.1, &mut t), 0);
+                t.c_lflag
+            }
+        }
+
+        /// What the device side wrote so far.
+        fn written(&self) -> Vec<u8> {
+            let mut buf = [0u8; 256];
+            let mut p = libc::pollfd {
+                fd: self.0,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd; a valid buffer.
+            unsafe {
+                if libc::poll(&mut p, 1, 1000) != 1 {
+                    return Vec::new();
+                }
+                let n = libc::read(self.0, buf.as_mut_ptr().cast(), buf.len());
+                buf.get(..usize::try_from(n).unwrap_or(0))
+                    .unwrap_or(&[])
+                    .to_vec()
+            }
+        }
+    }
+
+    impl Drop for Pty {
+        fn drop(&mut self) {
+            // SAFETY: closing the two descriptors openpty gave.
+            unsafe {
+                libc::close(self.0);
+                libc::close(self.1);
+            }
+        }
+    }
+
+    /// A view that fails after entering: `?` drops the terminal.
+    fn failing_view(p: &Pty) -> io::Result<()> {
+        let t = Terminal::enter_on(p.1, p.1)?;
+        let raw = p.lflag();
+        assert_eq!(raw & (libc::ICANON | libc::ECHO | libc::ISIG), 0);
+        // Typed bytes arrive one by one, Ctrl-C as a byte.
+        // SAFETY: a valid buffer of two bytes.
+        unsafe { libc::write(p.0, b"q\x03".as_ptr().cast(), 2) };
+        assert_eq!(
+            t.wait(Duration::from_secs(5)),
+            Event::Input(b"q\x03".to_vec())
+        );
+        Err(io::Error::other("the kernel went away"))?;
+        Ok(())
+    }
+
+    #[test]
+    fn the_terminal_is_restored_when_the_view_fails() {
+        let p = Pty::open();
+        let before = p.lflag();
+        assert_ne!(before & libc::ICANON, 0);
+        assert!(failing_view(&p).is_err());
+        assert_eq!(p.lflag(), before);
+        let out = p.written();
+        let s = String::from_utf8_lossy(&out);
+        assert!(s.starts_with("\x1b[?1049h\x1b[?25l"), "{s:?}");
+        assert!(s.ends_with("\x1b[?25h\x1b[?1049l"), "{s:?}");
+        // The signals' former handlers are back.
+        for sig in ENDING {
+            // SAFETY: a query only, into a zeroed sigaction.
+            let cur = unsafe {
+                let mut cur: libc::sigaction = std::mem::zeroed();
+                assert_eq!(libc::sigaction(sig, std::ptr::null(), &mut cur), 0);
+                cur.sa_sigaction
+            };
+            assert_ne!(
+                cur,
+                on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t
+            );
         }
     }
 
