@@ -176,19 +176,20 @@ fn live(argv0: &str, a: &Args, k: &mut dyn Ipvs, out: &mut dyn Write) -> Result<
     let mut when = clock();
     let mut ok = draw(out, &f, look, &names, &when);
     while ok {
-        let left = due(at, a.delay).saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            let (now, now_at) = read(argv0, k)?;
-            f = frame::compute(&before, &now, (now_at - at).as_secs_f64());
-            (before, at, when) = (now, now_at, clock());
-        } else {
-            match tty.wait(left) {
-                Event::Timeout => continue,
-                Event::Input(b) if apply_keys(&b, &mut look) => return Ok(()),
-                Event::Input(_) | Event::Resize => {}
-                Event::Signal(sig) => return Err(Error::status(128 + sig)),
-                Event::Closed => return Ok(()),
+        // Keys and signals are looked at before every reading, even when
+        // reading takes longer than the interval (then without waiting).
+        let next = due(at, a.delay);
+        match tty.wait(next.saturating_duration_since(Instant::now())) {
+            Event::Timeout if Instant::now() >= next => {
+                let (now, now_at) = read(argv0, k)?;
+                f = frame::compute(&before, &now, (now_at - at).as_secs_f64());
+                (before, at, when) = (now, now_at, clock());
             }
+            Event::Timeout => continue,
+            Event::Input(b) if apply_keys(&b, &mut look) => return Ok(()),
+            Event::Input(_) | Event::Resize => {}
+            Event::Signal(sig) => return Err(Error::status(128 + sig)),
+            Event::Closed => return Ok(()),
         }
         ok = draw(out, &f, look, &names, &when);
     }

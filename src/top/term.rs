@@ -202,7 +202,8 @@ impl Terminal {
         if let Some(e) = pending() {
             return e;
         }
-        let ms = timeout.as_millis().clamp(0, 60_000) as libc::c_int;
+        // Whole milliseconds, rounded up (so as not to wake just early).
+        let ms = timeout.as_micros().div_ceil(1000).min(60_000) as libc::c_int;
         let mut p = libc::pollfd {
             fd: self.input,
             events: libc::POLLIN,
@@ -302,23 +303,27 @@ mod tests {
             }
         }
 
-        /// What the device side wrote so far.
+        /// What the device side wrote so far (read until it stays quiet).
         fn written(&self) -> Vec<u8> {
+            let mut all = Vec::new();
             let mut buf = [0u8; 256];
-            let mut p = libc::pollfd {
-                fd: self.0,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd; a valid buffer.
-            unsafe {
-                if libc::poll(&mut p, 1, 1000) != 1 {
-                    return Vec::new();
+            loop {
+                let mut p = libc::pollfd {
+                    fd: self.0,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd; a valid buffer.
+                let n = unsafe {
+                    if libc::poll(&mut p, 1, 300) != 1 {
+                        return all;
+                    }
+                    libc::read(self.0, buf.as_mut_ptr().cast(), buf.len())
+                };
+                match usize::try_from(n) {
+                    Ok(n) if n > 0 => all.extend_from_slice(buf.get(..n).unwrap_or(&[])),
+                    _ => return all,
                 }
-                let n = libc::read(self.0, buf.as_mut_ptr().cast(), buf.len());
-                buf.get(..usize::try_from(n).unwrap_or(0))
-                    .unwrap_or(&[])
-                    .to_vec()
             }
         }
     }
