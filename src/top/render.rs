@@ -120,8 +120,21 @@ fn title(f: &Frame, look: Look, clock: &str) -> String {
     )
 }
 
+/// `n` and the word, plural unless `n` is 1.
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 fn totals_line(t: &Totals, known: bool) -> String {
-    let what = format!("Total: {} services, {} servers", t.services, t.servers);
+    let what = format!(
+        "Total: {}, {}",
+        count(t.services, "service"),
+        count(t.servers, "server")
+    );
     line(
         what.as_bytes(),
         known.then_some(&t.rate),

@@ -154,7 +154,7 @@ fn the_first_reading_has_counters_but_no_rates() {
         l[0],
         "ipvsadm top at t: first reading, sorted by CPS, numeric"
     );
-    assert!(l[3].starts_with("Total: 1 services, 1 servers "), "{l:?}");
+    assert!(l[3].starts_with("Total: 1 service, 1 server "), "{l:?}");
     assert!(l[3].ends_with("        -        -        -        -        -          0         0"));
     let j: serde_json::Value = serde_json::from_str(&json(&f, SortKey::Conns, 1.5)).unwrap();
     assert_eq!(j["totals"]["rate"], serde_json::Value::Null);
