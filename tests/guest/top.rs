@@ -527,16 +527,17 @@ fn above(screen: &str, first: &str, second: &str) -> bool {
     }
 }
 
-/// Connections through both services while `moving`: five small ones
-/// for each large one.
+/// Connections through both services while `moving`: three small ones
+/// for each large one, a few rounds a second (the guest is emulated:
+/// more would slow everything else down).
 fn steady_traffic(moving: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         while moving.load(Ordering::SeqCst) {
-            for _ in 0..5 {
+            for _ in 0..3 {
                 fetch(SMALL);
             }
             fetch(LARGE);
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(200));
         }
     })
 }
@@ -594,6 +595,9 @@ fn top_live_view_under_tmux() {
         t.wait_for("sorted by CPS, the small service first", |s| {
             s.contains("sorted by CPS ") && above(s, "TCP  10.0.0.1:", "TCP  10.0.0.2:")
         });
+        // The rest needs no traffic.
+        moving.store(false, Ordering::SeqCst);
+        traffic.join().expect("traffic thread");
         t.keys("n");
         t.wait_for("numeric names", |s| {
             s.contains("\nTCP  10.0.0.1:80 ") && s.contains("\n  -> 127.0.0.1:8080 ")
@@ -617,8 +621,6 @@ fn top_live_view_under_tmux() {
         // SAFETY: signalling the process just read from /proc.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
         check_restored(&t, 3, 128 + libc::SIGTERM);
-        moving.store(false, Ordering::SeqCst);
-        traffic.join().expect("traffic thread");
         stop.store(true, Ordering::SeqCst);
     });
 }
