@@ -5,7 +5,7 @@
 # flags, tunnel types, daemon roles, persistence engines, and the
 # virtual services currently in the kernel (read from `ipvsadm -S -n`).
 # `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
-# extensions (apply, realserver, director, metrics, sysctl, --netns, --json) are covered too.
+# extensions (apply, realserver, director, metrics, sysctl, top, --netns, --json) are covered too.
 
 # Services of one kind in the kernel table, as written by `ipvsadm -S -n`:
 # $1 is the program, $2 the option the save format uses (-t, -u,
@@ -176,6 +176,19 @@ _ipvsadm()
             esac
             return
             ;;
+        top)
+            ((cword >= 2)) || return
+            case $prev in
+                --sort)
+                    mapfile -t COMPREPLY < <(compgen -W "conns packets bytes" -- "$cur")
+                    ;;
+                -d | --delay | --count) ;;
+                *)
+                    mapfile -t COMPREPLY < <(compgen -W "-d --delay -n --numeric --sort --once --count --json --netns -h --help" -- "$cur")
+                    ;;
+            esac
+            return
+            ;;
         realserver | director)
             ((cword >= 2)) || return
             case $prev in
@@ -194,7 +207,7 @@ _ipvsadm()
     local commands="-A --add-service -E --edit-service -D --delete-service
         -C --clear -R --restore -S --save -a --add-server -e --edit-server
         -d --delete-server -L -l --list -Z --zero --set --start-daemon
-        --stop-daemon -h --help -v --version mark apply realserver director metrics sysctl drain --netns"
+        --stop-daemon -h --help -v --version mark apply realserver director metrics sysctl drain top --netns"
 
     # "--opt=value": complete the value of --opt.
     if [[ $cur == --*=* ]]; then

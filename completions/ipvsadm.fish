@@ -5,7 +5,7 @@
 # tunnel types, daemon roles, persistence engines, interfaces, and the
 # virtual services currently in the kernel (from `ipvsadm -S -n`).
 # `ipvsadm mark ...` completes iptables' mangle MARK arguments; the other
-# extensions (apply, realserver, director, metrics, sysctl, --netns, --json) are covered too.
+# extensions (apply, realserver, director, metrics, sysctl, top, --netns, --json) are covered too.
 
 # The words before the cursor without any "--netns NAME" (an extension
 # that may come anywhere), so that the command is always the second one.
@@ -127,6 +127,7 @@ complete -c ipvsadm -n __ipvsadm_no_cmd -a director -d 'Put the virtual address 
 complete -c ipvsadm -n __ipvsadm_no_cmd -a metrics -d 'Print the counters in Prometheus text format'
 complete -c ipvsadm -n __ipvsadm_no_cmd -a sysctl -d 'Show or change the IPVS kernel settings'
 complete -c ipvsadm -n __ipvsadm_no_cmd -a drain -d 'Take a real server out without cutting connections'
+complete -c ipvsadm -n __ipvsadm_no_cmd -a top -d 'Show services and real servers sorted by traffic, live'
 
 # Extensions: --netns anywhere, apply, realserver, director, metrics.
 complete -c ipvsadm -l netns -x -a '(command ls /run/netns 2>/dev/null)' -d 'Run in another network namespace'
@@ -154,6 +155,13 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is drain' -l keep -d 'Stop at weight 0 onc
 complete -c ipvsadm -n '__ipvsadm_cmd_is drain' -l dry-run -d 'Say what would be done, change nothing'
 complete -c ipvsadm -n '__ipvsadm_cmd_is drain' -s n -l numeric -d 'Numeric addresses and ports'
 complete -c ipvsadm -n '__ipvsadm_cmd_is drain' -s h -l help -d 'Print the usage'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -s d -l delay -x -d 'Seconds between readings'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -s n -l numeric -d 'Numeric addresses and ports'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -l sort -x -a 'conns packets bytes' -d 'What to sort by'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -l once -d 'Print one snapshot and exit'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -l count -x -d 'Print this many snapshots and exit'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -l json -d 'One JSON object per snapshot'
+complete -c ipvsadm -n '__ipvsadm_cmd_is top' -s h -l help -d 'Print the usage'
 
 # Virtual service: every command that names one.
 set -l __ipvsadm_svc -A --add-service -E --edit-service -D --delete-service -a --add-server -e --edit-server -d --delete-server -L -l --list -Z --zero
@@ -162,7 +170,7 @@ complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t 
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -l sctp-service -x -a '(__ipvsadm_services --sctp-service)' -d 'SCTP virtual service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc; and __ipvsadm_fresh -t --tcp-service -u --udp-service --sctp-service -f --fwmark-service" -s f -l fwmark-service -x -a '(__ipvsadm_services -f)' -d 'Firewall mark service'
 complete -c ipvsadm -n "__ipvsadm_cmd_is $__ipvsadm_svc" -s 6 -l ipv6 -d 'The fwmark service is IPv6'
-complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director metrics sysctl drain -h --help -v --version' -l sort -d 'No effect (compatibility)'
+complete -c ipvsadm -n 'not __ipvsadm_no_cmd; and not __ipvsadm_cmd_is mark apply realserver director metrics sysctl drain top -h --help -v --version' -l sort -d 'No effect (compatibility)'
 
 # -A / -E
 set -l __ipvsadm_svcopt -A --add-service -E --edit-service

@@ -17,6 +17,7 @@
 //! - [`metrics`]: the `ipvsadm metrics` subcommand (Prometheus text format)
 //! - [`sysctl`]: the `ipvsadm sysctl` subcommand (net.ipv4.vs.* settings)
 //! - [`drain`]: the `ipvsadm drain` subcommand (take real servers out gently)
+//! - [`top`]: the `ipvsadm top` subcommand (live traffic per service and server)
 
 pub mod apply;
 pub mod cli;
@@ -40,6 +41,7 @@ pub mod sys;
 pub mod sysctl;
 #[cfg(test)]
 mod testkit;
+pub mod top;
 pub mod transport;
 
 /// The test helpers' own test (here rather than in `testkit.rs`, which the

@@ -11,7 +11,7 @@ use ipvsadm_rs::error::{self, Error};
 use ipvsadm_rs::grammar::{self, Cmd};
 use ipvsadm_rs::kernel::errors::Op;
 use ipvsadm_rs::session::{self, Session};
-use ipvsadm_rs::{apply, drain, exec, hostsetup, mark, metrics, netns, restore, sysctl};
+use ipvsadm_rs::{apply, drain, exec, hostsetup, mark, metrics, netns, restore, sysctl, top};
 
 /// The C entry point. Rust's usual runtime start-up is left out on purpose:
 /// under emulation and on busy directors every process start counts
@@ -122,6 +122,7 @@ fn dispatch(
         Some("director") => hostsetup::main(hostsetup::Role::Director, sub, out),
         Some("sysctl") => sysctl::main(argv0, sub, out),
         Some("drain") => drain::main(argv0, ns.as_deref(), sub, out, err),
+        Some("top") => top::main(argv0, sub, out),
         _ => run(argv0, rest, out, err),
     }
 }

@@ -33,7 +33,7 @@ const STATS_FILE: &str = "/proc/net/ip_vs_stats";
 
 /// The kernel's table; a service removed between the two dumps is left
 /// out rather than failing the scrape.
-fn read_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
+pub fn read_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
     let mut t = Vec::new();
     for s in k.services()? {
         match k.dests(&s) {

@@ -128,6 +128,7 @@ const EXT_SUBCOMMANDS: &[&str] = &[
     "metrics",
     "sysctl",
     "drain",
+    "top",
 ];
 
 /// Every spelling of every option `ipvsadm mark` takes (iptables' own, for
@@ -870,6 +871,47 @@ fn drain_is_documented_completed_and_answers_help() {
     let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["drain", "-t", "10.0.0.1:80"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains(" drain: -r SERVER is required\n"));
+}
+
+/// `ipvsadm top`: its options and sort keys in each shell, its `-h`.
+#[test]
+fn top_completes_and_answers_help() {
+    let opts = set(&[
+        "--delay",
+        "--numeric",
+        "--sort",
+        "--once",
+        "--count",
+        "--json",
+        "--netns",
+        "--help",
+    ]);
+    assert_eq!(bash_complete(&["ipvsadm", "top", "--"], false, None), opts);
+    let keys = set(&["conns", "packets", "bytes"]);
+    assert_eq!(
+        bash_complete(&["ipvsadm", "top", "--sort", ""], false, None),
+        keys
+    );
+    assert!(bash_complete(&["ipvsadm", "top", "-d", ""], false, None).is_empty());
+    let got = fish_complete("ipvsadm top --", None);
+    for o in ["--delay", "--sort", "--once", "--count", "--json", "--help"] {
+        assert!(got.contains(o), "fish: {o} not offered: {got:?}");
+    }
+    assert_eq!(fish_complete("ipvsadm top --sort ", None), keys);
+    let got = zsh_complete(&["ipvsadm top --", "ipvsadm top --sort="], None);
+    for o in ["--delay", "--sort", "--once", "--count", "--json", "--help"] {
+        assert!(got[0].contains(o), "zsh: {o} not offered: {got:?}");
+    }
+    assert_eq!(got[1], keys);
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["top", "-h"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with(&format!(
+        "Usage: {} top [-d SECS] [-n] [--sort conns|packets|bytes] [--once | --count N] [--json]\n",
+        env!("CARGO_BIN_EXE_ipvsadm")
+    )));
+    let out = run(Command::new(env!("CARGO_BIN_EXE_ipvsadm")).args(["top", "-d", "0"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
 }
 
 /// Every setting `ipvsadm sysctl` knows is described in the man page.

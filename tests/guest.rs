@@ -26,6 +26,8 @@ mod metrics;
 mod support;
 #[path = "guest/sysctl.rs"]
 mod sysctl;
+#[path = "guest/top.rs"]
+mod top;
 
 use std::io::Write as _;
 use std::path::Path;
