@@ -25,6 +25,7 @@ use std::io::Write;
 
 use crate::error;
 use crate::kernel::errors::strerror;
+use grammar::Command;
 
 /// An error with the exact stderr text (carrying its own newline, as
 /// iptables prints it) and the exit code iptables would give: the crate's
@@ -66,6 +67,16 @@ fn op_error(prog: &str, op: &plan::Op, errno: i32) -> MarkError {
             format!("CHAIN_USER_ADD failed ({err}): chain {}", b.name)
         }
         plan::Op::NewTable => format!("TABLE_ADD failed ({err}): table {}", plan::TABLE),
+        // Chain commands (issue 20).
+        plan::Op::NewUserChain(name) => format!("CHAIN_USER_ADD failed ({err}): chain {name}"),
+        plan::Op::DelChain(c) => format!("CHAIN_DEL failed ({err}): chain {}", c.name),
+        plan::Op::RenameChain { name, .. } => {
+            format!("CHAIN_RENAME failed ({err}): chain {name}")
+        }
+        plan::Op::ZeroChain(c) => format!("CHAIN_ZERO failed ({err}): chain {}", c.name),
+        plan::Op::ReplaceRule { chain, .. } => {
+            format!("RULE_REPLACE failed ({err}): rule in chain {chain}")
+        }
     };
     MarkError::new(
         format!("{prog} v1.8.9 (nf_tables):  {what}\n"),
@@ -88,7 +99,7 @@ fn netlink_error(prog: &str, what: &str, errno: i32) -> MarkError {
 
 /// What a command prints on success, given the table it ran against and
 /// the ops it sent.
-fn output(c: &grammar::Command, state: &plan::TableState, ops: &[plan::Op]) -> String {
+fn output(c: &Command, state: &plan::TableState, ops: &[plan::Op]) -> String {
     match &c.cmd {
         plan::Cmd::ListRules { chain, num } => {
             print::list_rules(state, c.family, chain.as_deref(), *num, c.opts.verbose)
@@ -103,6 +114,18 @@ fn output(c: &grammar::Command, state: &plan::TableState, ops: &[plan::Op]) -> S
             if c.opts.verbose =>
         {
             rules.iter().map(print::notable).collect()
+        }
+        // Chain commands (issue 20).
+        plan::Cmd::Replace { rule, .. } if c.opts.verbose => print::notable(rule),
+        plan::Cmd::Zero { list: Some(l), .. } => {
+            let listed = Command {
+                cmd: (**l).clone(),
+                ..c.clone()
+            };
+            output(&listed, state, ops) + &plan::verbose_lines(&c.cmd, state, ops)
+        }
+        plan::Cmd::DelChain { .. } | plan::Cmd::Zero { .. } => {
+            plan::verbose_lines(&c.cmd, state, ops)
         }
         plan::Cmd::Flush { verbose: true, .. } => ops
             .iter()

@@ -38,6 +38,20 @@ fn parse_port(s: &str, proto: &str) -> Option<u16> {
 }
 
 pub fn parse_port_range(family: Family, s: &str, proto: &str) -> Result<Ports, MarkError> {
+    let (lo, hi) = parse_port_range_unordered(family, s, proto)?;
+    if lo > hi {
+        return Err(param(family, "invalid portrange (min > max)"));
+    }
+    Ok((lo, hi))
+}
+
+/// A port range as libxt_udp takes it (issue 20): `4:3` is kept as
+/// written, an inverted range that matches nothing.
+pub fn parse_port_range_unordered(
+    family: Family,
+    s: &str,
+    proto: &str,
+) -> Result<Ports, MarkError> {
     let bad = |p: &str| param(family, &format!("invalid port/service `{p}' specified"));
     match s.split_once(':') {
         None => {
@@ -55,9 +69,6 @@ pub fn parse_port_range(family: Family, s: &str, proto: &str) -> Result<Ports, M
             } else {
                 parse_port(b, proto).ok_or_else(|| bad(b))?
             };
-            if lo > hi {
-                return Err(param(family, "invalid portrange (min > max)"));
-            }
             Ok((lo, hi))
         }
     }
