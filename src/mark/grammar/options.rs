@@ -433,7 +433,7 @@ pub const OPTIONS: &[MarkOpt] = &[
     },
     MarkOpt {
         arg: Arg::OptionalWord,
-        help: "Delete a user-defined chain, or every empty unreferenced one",
+        help: "Delete a user-defined chain, or every user-defined chain",
         value_name: "[chain]",
         ..command(&["delete-chain"], 'X', CmdKind::X)
     },
