@@ -425,9 +425,15 @@ fn port_option(
         };
         return Err(param(family, &msg));
     }
-    // iptables 1.8.9 keeps an inverted range for udp only (issue 20).
+    // libxt_udp parses ports its own way and keeps an inverted range
+    // (issue 20).
     let range = if m.module == Module::Udp {
-        parse_port_range_unordered(family, v, mname)?
+        let canon = if src {
+            "source-port"
+        } else {
+            "destination-port"
+        };
+        parse_udp_ports(family, v, canon)?
     } else {
         parse_port_range(family, v, mname)?
     };
