@@ -60,7 +60,7 @@ _ipvsadm_mark()
             --source-port | --destination-port | --dports | --sports | --ports | \
             --destination-ports | --source-ports | \
             --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark | \
-            --ctmask | --nfmask | --mask | --left-shift-mark | --right-shift-mark)
+            --ctmask | --nfmask | --mask | --left-shift-mark | --right-shift-mark | -g | --goto)
             return
             ;;
     esac
@@ -79,7 +79,7 @@ _ipvsadm_mark()
         -m --match --dports --sports --ports --comment -j --jump -h --help
         --src --dst --destination-ports --source-ports
         --set-mark --set-xmark --and-mark --or-mark --xor-mark
-        -N --new-chain -X --delete-chain -E --rename-chain -Z --zero -R --replace
+        -N --new-chain -X --delete-chain -E --rename-chain -Z --zero -R --replace -g --goto
         --save-mark --restore-mark --ctmask --nfmask --mask --left-shift-mark --right-shift-mark !"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }

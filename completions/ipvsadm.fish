@@ -244,6 +244,7 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s X -l delete-chain -d 'Delete a
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s E -l rename-chain -x -d 'Rename a user chain'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s Z -l zero -a $__ipvsadm_chains -d 'Zero counters'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s R -l replace -x -a $__ipvsadm_chains -d 'Replace a rule'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s g -l goto -x -d 'Go to a user chain'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l save-mark -d 'CONNMARK: packet mark to connection'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l restore-mark -d 'CONNMARK: connection mark to packet'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l ctmask -x -d 'CONNMARK: connection mark bits'

@@ -177,6 +177,7 @@ fn chain_op(state: &mut TableState, op: &Op, next_handle: &mut u64) -> Result<()
             let c = state.chains.iter_mut().find(|c| c.handle == *handle);
             c.ok_or(libc::ENOENT)?.name = name.clone();
         }
+        Op::NewRule { rule, .. } => jump_check(state, rule)?,
         Op::ZeroChain(z) => match state.chains.iter_mut().find(|c| c.name == z.name) {
             Some(c) => c.counters = (0, 0),
             None => new_chain_named(state, &z.name, next_handle),
@@ -192,6 +193,22 @@ fn chain_op(state: &mut TableState, op: &Op, next_handle: &mut u64) -> Result<()
             r.ok_or(libc::ENOENT)?.exprs = exprs.iter().cloned().map(as_dumped).collect();
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The kernel refuses a jump to a base chain (EOPNOTSUPP) or to a chain
+/// that does not exist (ENOENT).
+fn jump_check(state: &TableState, rule: &super::rule::Rule) -> Result<(), i32> {
+    if let super::rule::Target::Verdict {
+        chain: Some(name), ..
+    } = &rule.target
+    {
+        match state.chain(name) {
+            None => return Err(libc::ENOENT),
+            Some(c) if c.base.is_some() => return Err(libc::EOPNOTSUPP),
+            Some(_) => {}
+        }
     }
     Ok(())
 }

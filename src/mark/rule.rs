@@ -140,6 +140,8 @@ pub const VERDICT_ACCEPT: i32 = 1;
 pub const VERDICT_RETURN: i32 = -5;
 /// NFT_JUMP, the verdict of `-j CHAIN`.
 pub const VERDICT_JUMP: i32 = -3;
+/// NFT_GOTO, the verdict of `-g CHAIN`.
+pub const VERDICT_GOTO: i32 = -4;
 
 /// What CONNMARK does (`XT_CONNMARK_SET`, `_SAVE`, `_RESTORE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

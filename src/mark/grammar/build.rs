@@ -65,6 +65,7 @@ pub(super) struct State {
     zero_num: bool,
     new_name: Option<String>,
     connmark: chains::ConnmarkB,
+    goto: bool,
     pub leftovers: Vec<String>,
     /// The last `-t` named a table other than mangle: reported after the
     /// other checks, as iptables looks the table up only then.
@@ -118,6 +119,7 @@ impl State {
             zero_num: false,
             new_name: None,
             connmark: chains::ConnmarkB::default(),
+            goto: false,
             leftovers: Vec::new(),
             bad_table: None,
         }
@@ -214,6 +216,7 @@ impl State {
                 *slot = Some(parse_iface(self.family, &v, inv)?);
             }
             Act::Protocol => self.protocol(item, inv, w)?,
+            Act::Goto => self.goto_option(inv, item, w)?,
             Act::Jump => {
                 let v = self.value(item, w)?;
                 if self.target.is_some() {
@@ -312,7 +315,8 @@ impl State {
 
     /// A long option owned by the target or by a match.
     fn extension(&mut self, item: &Item, inv: bool, w: &mut Words) -> Result<(), MarkError> {
-        let owner = Owner::Target(options::target_name(self.target.as_deref()));
+        let loaded = self.target.as_deref().filter(|_| !self.goto);
+        let owner = Owner::Target(options::target_name(loaded));
         if let Some(spec) = options::owned(owner, &item.name) {
             if let Act::Connmark(idx) = spec.act {
                 return self.connmark_option(idx, inv, item, w);

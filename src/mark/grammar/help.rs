@@ -23,7 +23,7 @@ fn line(out: &mut String, left: String, help: &str) {
 
 /// `--long -s value`, with `[!] ` in front of the options `!` may precede.
 fn left(o: &MarkOpt) -> String {
-    let bang = if o.invert && !matches!(o.act, Act::Version | Act::Help) {
+    let bang = if o.invert && !matches!(o.act, Act::Version | Act::Help | Act::Goto) {
         "[!] "
     } else {
         "    "

@@ -194,6 +194,8 @@ pub enum Act {
     Mark(usize),
     /// CONNMARK: index into [`CONNMARK_OPTS`].
     Connmark(usize),
+    /// `-g CHAIN` (issue 20).
+    Goto,
 }
 
 /// The MARK target's options, in the order of iptables' messages.
@@ -524,6 +526,19 @@ pub const OPTIONS: &[MarkOpt] = &[
         help: "the rule's target (MARK, CONNMARK, ACCEPT, RETURN or a user chain)",
         ..BASE
     },
+    // Goto (issue 20); counted as -j by the command matrix.
+    MarkOpt {
+        long: &["goto"],
+        short: Some('g'),
+        arg: Arg::Required,
+        // `! -g` is refused as `! -j` is, by the builder.
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        act: Act::Goto,
+        value_name: "chain",
+        help: "go to a user chain (its RETURN does not come back here)",
+        ..BASE
+    },
     MarkOpt {
         long: &["match"],
         short: Some('m'),
@@ -665,7 +680,7 @@ pub const OPTIONS: &[MarkOpt] = &[
 
 /// Short letters of iptables options we refuse that still take an
 /// argument, so that a cluster (`-gfoo`) splits as iptables splits it.
-pub const REFUSED_WITH_ARG: &[char] = &['g'];
+pub const REFUSED_WITH_ARG: &[char] = &[];
 
 /// The core option (or command) spelled `--name`.
 pub fn core_long(name: &str) -> Option<&'static MarkOpt> {
@@ -684,6 +699,11 @@ pub fn core_short(c: char) -> Option<&'static MarkOpt> {
 /// Whether `-c` takes an argument (and so ends a cluster of short options).
 pub fn short_takes_arg(c: char) -> bool {
     REFUSED_WITH_ARG.contains(&c) || core_short(c).is_some_and(|o| o.arg == Arg::Required)
+}
+
+/// Whether `-c` takes an optional argument, attached (`-LPREROUTING`).
+pub fn short_takes_optional(c: char) -> bool {
+    core_short(c).is_some_and(|o| o.arg == Arg::OptionalWord)
 }
 
 /// The option `--name` of `owner`.

@@ -14,7 +14,7 @@ use super::{
 use crate::error::XT_OTHER;
 use crate::mark::expr::Expr;
 use crate::mark::grammar::param;
-use crate::mark::rule::{Family, Rule, Target, VERDICT_JUMP};
+use crate::mark::rule::{Family, Rule, Target, VERDICT_GOTO, VERDICT_JUMP};
 use crate::mark::MarkError;
 use crate::netlink::msg::{NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST};
 use crate::netlink::Writer;
@@ -46,7 +46,7 @@ pub(super) fn check_jumps(cmd: &Cmd, state: &TableState, family: Family) -> Resu
     };
     for r in rules {
         if let Target::Verdict {
-            code: VERDICT_JUMP,
+            code: VERDICT_JUMP | VERDICT_GOTO,
             chain: Some(c),
         } = &r.target
         {

@@ -11,7 +11,8 @@ use super::super::{param, Item, Words};
 use super::{mark_value_of, rulenumber, State};
 use crate::mark::plan::Cmd;
 use crate::mark::rule::{
-    Connmark, ConnmarkMode, Family, Rule, Target, VERDICT_ACCEPT, VERDICT_JUMP, VERDICT_RETURN,
+    Connmark, ConnmarkMode, Family, Rule, Target, VERDICT_ACCEPT, VERDICT_GOTO, VERDICT_JUMP,
+    VERDICT_RETURN,
 };
 use crate::mark::MarkError;
 
@@ -83,6 +84,23 @@ fn combinable(a: CmdKind, b: CmdKind) -> bool {
 /// `-j NAME`: iptables' checks of the name, and ours: `mark` never
 /// filters, and loads no other target extension.
 pub(super) fn check_target(family: Family, v: &str) -> Result<(), MarkError> {
+    check_target_name(family, v)?;
+    if FILTERING_TARGETS.contains(&v) {
+        return Err(param(family, &format!("target `{v}': {FILTERING_REFUSAL}")));
+    }
+    if KNOWN_TARGETS.contains(&v) && !TARGETS.contains(&v) {
+        return Err(param(
+            family,
+            &format!(
+                "target `{v}' is not supported by ipvsadm mark (MARK, CONNMARK, ACCEPT, RETURN or a user chain)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// iptables' xt_parse_target: a name 1 to 28 characters long, no spaces.
+fn check_target_name(family: Family, v: &str) -> Result<(), MarkError> {
     if v.is_empty() {
         return Err(param(family, "Invalid target name (too short)"));
     }
@@ -95,17 +113,6 @@ pub(super) fn check_target(family: Family, v: &str) -> Result<(), MarkError> {
     }
     if v.chars().any(|c| c.is_ascii_whitespace()) {
         return Err(param(family, &format!("Invalid target name `{v}'")));
-    }
-    if FILTERING_TARGETS.contains(&v) {
-        return Err(param(family, &format!("target `{v}': {FILTERING_REFUSAL}")));
-    }
-    if KNOWN_TARGETS.contains(&v) && !TARGETS.contains(&v) {
-        return Err(param(
-            family,
-            &format!(
-                "target `{v}' is not supported by ipvsadm mark (MARK, CONNMARK, ACCEPT, RETURN or a user chain)"
-            ),
-        ));
     }
     Ok(())
 }
@@ -297,9 +304,33 @@ impl State {
         Ok(Target::Connmark(self.connmark.info))
     }
 
+    /// `-g CHAIN`: iptables checks the name as a target's but loads no
+    /// target; `!` before it is reported as before `-j`.
+    pub(super) fn goto_option(
+        &mut self,
+        inv: bool,
+        item: &Item,
+        w: &mut Words,
+    ) -> Result<(), MarkError> {
+        if inv {
+            return Err(param(self.family, "cannot have ! before -j"));
+        }
+        let v = self.value(item, w)?;
+        if self.target.is_some() {
+            return Err(param(self.family, "multiple -j flags not allowed"));
+        }
+        check_target_name(self.family, &v)?;
+        self.target = Some(v);
+        self.goto = true;
+        Ok(())
+    }
+
     /// Targets other than MARK: None when MARK (or no target) was named.
     pub(super) fn other_target(&self) -> Result<Option<Target>, MarkError> {
         let verdict = |code, chain| Ok(Some(Target::Verdict { code, chain }));
+        if let (true, Some(chain)) = (self.goto, &self.target) {
+            return verdict(VERDICT_GOTO, Some(chain.clone()));
+        }
         match self.target.as_deref() {
             None | Some("MARK") => Ok(None),
             Some("CONNMARK") => self.connmark_target().map(Some),
