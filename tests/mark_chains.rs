@@ -323,6 +323,9 @@ const CASES: &[&str] = &[
     "-N LVS => -ZLVS",
     "-N LVS => -vZLVS",
     "-N LVS => -nvL",
+    "-N LVS; -N L2; -N A0 => -X -v",
+    "-N LVS; -N L2; -N A0 => -Z -v",
+    "-N LVS; -N L2; -N A0; -E LVS B1 => -X -v",
 ];
 
 /// Runs `script` under `sh` in a new network namespace; (stdout, stderr, rc).

@@ -81,8 +81,17 @@ pub(super) fn plan(
             let found = state.chain(c).ok_or_else(|| no_chain(prog))?;
             ops.push(Op::DelChain(without_rules(found)));
         }
-        Cmd::DelChain { chain: None, .. } => {
-            for c in user_chains(state) {
+        Cmd::DelChain {
+            chain: None,
+            verbose,
+        } => {
+            // In the kernel's order; iptables sorts its cache for `-v`.
+            let mut user: Vec<&ChainState> =
+                state.chains.iter().filter(|c| c.base.is_none()).collect();
+            if *verbose {
+                user.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            for c in user {
                 ops.push(Op::DelChain(without_rules(c)));
             }
         }
@@ -139,7 +148,8 @@ fn without_rules(c: &ChainState) -> ChainState {
     }
 }
 
-/// User-defined chains, sorted by name as iptables' cache keeps them.
+/// User-defined chains, sorted by name as iptables' cache keeps them for
+/// `-Z` and the listings.
 fn user_chains(state: &TableState) -> Vec<&ChainState> {
     let mut v: Vec<&ChainState> = state.chains.iter().filter(|c| c.base.is_none()).collect();
     v.sort_by(|a, b| a.name.cmp(&b.name));

@@ -195,3 +195,141 @@ fn chain_refusals_as_iptables() {
         assert_eq!(nf.v4.state, before, "{cmd} changed the ruleset");
     }
 }
+
+/// Random command lines made of the chain commands' and targets' words
+/// never panic the parser, the planner or the in-memory kernel, whatever
+/// the table holds.
+#[test]
+fn random_chain_command_lines_never_panic() {
+    const WORDS: &[&str] = &[
+        "-N",
+        "-X",
+        "-E",
+        "-Z",
+        "-R",
+        "-L",
+        "-S",
+        "-A",
+        "-I",
+        "-D",
+        "-C",
+        "-F",
+        "-v",
+        "-n",
+        "-x",
+        "-g",
+        "-j",
+        "LVS",
+        "L2",
+        "PREROUTING",
+        "OUTPUT",
+        "1",
+        "2",
+        "0",
+        "CONNMARK",
+        "MARK",
+        "ACCEPT",
+        "RETURN",
+        "--save-mark",
+        "--restore-mark",
+        "--set-mark",
+        "--and-mark",
+        "--mask",
+        "--nfmask",
+        "--ctmask",
+        "--left-shift-mark",
+        "5/7",
+        "0xff",
+        "33",
+        "-p",
+        "udp",
+        "--sport",
+        "4:3",
+        "!",
+        "-6",
+        "--line-numbers",
+        "",
+        "-XLVS",
+        "-ZLVS",
+        "-LZ",
+    ];
+    let mut rng = crate::testkit::Rng(0x5EED_C4A1_2026_0020);
+    let mut nf = MemNetfilter::default();
+    for s in [
+        "-N LVS",
+        "-A PREROUTING -j LVS",
+        "-A LVS -j CONNMARK --save-mark",
+    ] {
+        assert_eq!(run(&mut nf, &shell_words(s)), Ok(String::new()), "{s}");
+    }
+    let mut ran = 0;
+    for _ in 0..4000 {
+        let n = 1 + rng.below(8);
+        let argv: Vec<String> = (0..n)
+            .map(|_| WORDS[rng.below(WORDS.len())].to_string())
+            .collect();
+        if run(&mut nf, &argv).is_ok() {
+            ran += 1;
+        }
+    }
+    assert!(ran > 50, "{ran}");
+}
+
+/// Mutated chain batches never panic the decoders and printers.
+#[test]
+fn mutated_chain_batches_never_panic() {
+    use crate::mark::expr::decode_list;
+    use crate::mark::plan::{ChainState, StoredRule, TableState};
+    use crate::mark::print;
+    use crate::mark::rule::{Family, Rule};
+    use crate::nftables::attrs::rule::EXPRESSIONS;
+    let text = std::fs::read_to_string(fixture("chains-captured.tsv")).unwrap_or_default();
+    let seeds: Vec<Vec<u8>> = text
+        .lines()
+        .filter_map(|l| l.split('\t').nth(3))
+        .filter_map(unhex)
+        .collect();
+    assert!(seeds.len() > 40);
+    let mut rng = crate::testkit::Rng(0xC0FF_EE00_2026_0020);
+    for _ in 0..3000 {
+        let mut b = seeds[rng.below(seeds.len())].clone();
+        for _ in 0..rng.below(8) {
+            if b.is_empty() {
+                break;
+            }
+            let i = rng.below(b.len());
+            b[i] = rng.next() as u8;
+        }
+        for m in split(&b).map_while(Result::ok) {
+            let Some(exprs) = body_attrs(m.body)
+                .and_then(|a| find(a, EXPRESSIONS))
+                .map(decode_list)
+            else {
+                continue;
+            };
+            for fam in [Family::V4, Family::V6] {
+                if let Some((r, _)) = Rule::from_exprs(fam, &exprs) {
+                    let _ = print::save_rule("LVS", &r, Some((1, 2)));
+                    let _ = print::notable(&r);
+                }
+                let st = TableState {
+                    exists: true,
+                    chains: vec![ChainState {
+                        name: "LVS".into(),
+                        rules: vec![StoredRule {
+                            handle: 1,
+                            exprs: exprs.clone(),
+                            userdata: None,
+                        }],
+                        ..Default::default()
+                    }],
+                };
+                let opts = crate::mark::grammar::ListOpts {
+                    verbose: true,
+                    ..Default::default()
+                };
+                let _ = print::list(&st, fam, None, None, &opts);
+            }
+        }
+    }
+}
