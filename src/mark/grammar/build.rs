@@ -7,6 +7,7 @@ use super::options::{
 };
 use super::values::*;
 
+mod abbrev;
 mod chains;
 use super::{bad_argument, help, param, Command, Item, ListOpts, Words};
 use crate::error::{XT_OTHER, XT_VERSION};
@@ -66,6 +67,8 @@ pub(super) struct State {
     new_name: Option<String>,
     connmark: chains::ConnmarkB,
     goto: bool,
+    /// The option being read as written, when it was abbreviated.
+    typed: Option<String>,
     pub leftovers: Vec<String>,
     /// The last `-t` named a table other than mangle: reported after the
     /// other checks, as iptables looks the table up only then.
@@ -84,7 +87,7 @@ fn unknown(family: Family, item: &Item) -> MarkError {
 }
 
 /// The match `-p` implies for port options (`-p tcp --dport 80`).
-fn implicit_module(proto: Option<(u8, bool)>) -> Option<Module> {
+pub(super) fn implicit_module(proto: Option<(u8, bool)>) -> Option<Module> {
     match proto {
         Some((6, _)) => Some(Module::Tcp),
         Some((17, _)) => Some(Module::Udp),
@@ -120,6 +123,7 @@ impl State {
             new_name: None,
             connmark: chains::ConnmarkB::default(),
             goto: false,
+            typed: None,
             leftovers: Vec::new(),
             bad_table: None,
         }
@@ -135,9 +139,10 @@ impl State {
             return Ok(v.clone());
         }
         w.next_plain().map(str::to_string).ok_or_else(|| {
+            let dash = self.typed.clone().unwrap_or_else(|| item.dash());
             param(
                 self.family,
-                &format!("option \"{}\" requires an argument", item.dash()),
+                &format!("option \"{dash}\" requires an argument"),
             )
         })
     }
@@ -150,6 +155,11 @@ impl State {
         inv: bool,
         w: &mut Words,
     ) -> Result<Option<String>, MarkError> {
+        // An abbreviation is read as its option; messages about its missing
+        // value still name it as written.
+        let full = self.unabbreviated(item);
+        self.typed = full.as_ref().map(|_| item.dash());
+        let item = full.as_ref().unwrap_or(item);
         let spec = if item.long {
             options::core_long(&item.name)
         } else {
