@@ -352,6 +352,9 @@ const CASES: &[&str] = &[
     "-N LVS => --z --ver",
     " => --app PREROUTING --in eth0 -j ACCEPT",
     " => --app PREROUTING --i eth0 -j ACCEPT",
+    "sh:ip link set lo up; -N ZZ; -N AA; -A OUTPUT -j ZZ; -A ZZ -j AA; -A AA -j MARK --set-mark 1; sh:bash -c 'echo x > /dev/udp/127.0.0.1/9' => -Z",
+    "sh:ip link set lo up; -N ZZ; -N AA; -A OUTPUT -j ZZ; -A ZZ -j AA; -A AA -j MARK --set-mark 1; sh:bash -c 'echo x > /dev/udp/127.0.0.1/9' => -Z -v",
+    "sh:ip link set lo up; -N ZZ; -N AA; -A OUTPUT -j ZZ; -A ZZ -j AA; -A AA -j MARK --set-mark 1; sh:bash -c 'echo x > /dev/udp/127.0.0.1/9' => -L -n -v -Z",
 ];
 
 /// Runs `script` under `sh` in a new network namespace; (stdout, stderr, rc).

@@ -109,7 +109,7 @@ pub(super) fn plan(
             chain,
             num,
             list,
-            verbose: _,
+            verbose,
         } => {
             if let Some(l) = list {
                 super::plan(l, state, family)?;
@@ -117,7 +117,8 @@ pub(super) fn plan(
             match num {
                 Some(n) => zero_rule(state, family, chain.as_deref(), *n, prog, ops)?,
                 None => {
-                    for c in zeroed_chains(state, chain.as_deref(), list.is_some(), prog)? {
+                    let (listing, sorted) = (list.is_some(), *verbose || list.is_some());
+                    for c in zeroed_chains(state, chain.as_deref(), listing, sorted, prog)? {
                         zero_chain(&c, ops);
                     }
                 }
@@ -168,11 +169,13 @@ fn fake_builtin(b: &Builtin) -> ChainState {
 
 /// The chains `-Z [chain]` zeroes, in iptables' order: builtins by hook
 /// (those not created yet only when a listing made them up), then user
-/// chains by name.
+/// chains in the kernel's order, or by name when iptables sorted its cache
+/// (`-v`, a listing).
 pub(super) fn zeroed_chains(
     state: &TableState,
     chain: Option<&str>,
     listing: bool,
+    sorted: bool,
     prog: &str,
 ) -> Result<Vec<ChainState>, MarkError> {
     let mut all: Vec<ChainState> = Vec::new();
@@ -185,7 +188,11 @@ pub(super) fn zeroed_chains(
     }
     let base_named = |c: &&ChainState| c.base.is_some() && builtin(&c.name).is_none();
     all.extend(state.chains.iter().filter(base_named).cloned());
-    all.extend(user_chains(state).into_iter().cloned());
+    if sorted {
+        all.extend(user_chains(state).into_iter().cloned());
+    } else {
+        all.extend(state.chains.iter().filter(|c| c.base.is_none()).cloned());
+    }
     match chain {
         None => Ok(all),
         Some(n) => match all.into_iter().find(|c| c.name == n) {
@@ -274,7 +281,7 @@ pub fn verbose_lines(cmd: &Cmd, state: &TableState, ops: &[Op]) -> String {
             num: None,
             list,
             verbose: true,
-        } => zeroed_chains(state, chain.as_deref(), list.is_some(), "")
+        } => zeroed_chains(state, chain.as_deref(), list.is_some(), true, "")
             .unwrap_or_default()
             .iter()
             .map(|c| format!("Zeroing chain `{}'\n", c.name))

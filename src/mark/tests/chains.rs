@@ -96,37 +96,55 @@ fn chain_batches_equal_iptables_capture() {
     assert!(ok >= 50, "only {ok} fixtures");
 }
 
-/// `-Z` after traffic: the rules that counted packets (handles 3, 5 and 6
-/// in the capture) are re-sent with zero counters, the others are not.
+/// `-Z` after traffic (chains-traffic.tsv): the rules that counted
+/// packets — those iptables re-sent, found by their handles in its batch —
+/// are re-sent with zero counters, in iptables' order; the others are not.
 #[test]
 fn zero_after_traffic_equals_iptables_capture() {
     let text = std::fs::read_to_string(fixture("chains-traffic.tsv")).unwrap_or_default();
-    let line = text.lines().next().unwrap_or_default();
-    let [case, cmd, set, want] = line.split('\t').collect::<Vec<_>>()[..] else {
-        panic!("malformed fixture {line}");
-    };
-    let mut nf = MemNetfilter::default();
-    assert_eq!(setup(&mut nf, set), Vec::<String>::new());
-    let mut counted = 0;
-    for c in nf.v4.state.chains.iter_mut() {
-        c.counters = (1, 29);
-        for r in c.rules.iter_mut().filter(|r| [3, 5, 6].contains(&r.handle)) {
-            for e in r.exprs.iter_mut() {
-                if let Expr::Counter { bytes, packets } = e {
-                    (*bytes, *packets) = (29, 1);
-                    counted += 1;
+    let mut n = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let [case, cmd, set, want] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("malformed fixture {line}");
+        };
+        let counted = replaced_handles(want);
+        let mut nf = MemNetfilter::default();
+        assert_eq!(setup(&mut nf, set), Vec::<String>::new(), "{case}");
+        let mut marked = 0;
+        for c in nf.v4.state.chains.iter_mut() {
+            c.counters = (1, 29);
+            for r in c.rules.iter_mut().filter(|r| counted.contains(&r.handle)) {
+                for e in r.exprs.iter_mut() {
+                    if let Expr::Counter { bytes, packets } = e {
+                        (*bytes, *packets) = (29, 1);
+                        marked += 1;
+                    }
                 }
             }
         }
+        assert_eq!(marked, counted.len(), "{case}");
+        assert_eq!(check_line(&mut nf, case, cmd, want), None);
+        let after = nf.v4.state.chains.iter().flat_map(|c| c.rules.iter());
+        let nonzero = after
+            .flat_map(|r| r.exprs.iter())
+            .filter(|e| matches!(e, Expr::Counter { packets, .. } if *packets != 0))
+            .count();
+        assert_eq!(nonzero, 0, "{case}");
+        n += 1;
     }
-    assert_eq!(counted, 3);
-    assert_eq!(check_line(&mut nf, case, cmd, want), None);
-    let after = nf.v4.state.chains.iter().flat_map(|c| c.rules.iter());
-    let nonzero = after
-        .flat_map(|r| r.exprs.iter())
-        .filter(|e| matches!(e, Expr::Counter { packets, .. } if *packets != 0))
-        .count();
-    assert_eq!(nonzero, 0);
+    assert_eq!(n, 2);
+}
+
+/// The handles of the rules a captured batch replaces.
+fn replaced_handles(hexbatch: &str) -> Vec<u64> {
+    use crate::nftables::attrs::rule::HANDLE;
+    use crate::nftables::be_u64;
+    let b = unhex(hexbatch).unwrap_or_default();
+    split(&b)
+        .map_while(Result::ok)
+        .filter(|m| m.hdr.ty == (10 << 8) | 6)
+        .filter_map(|m| be_u64(find(body_attrs(m.body)?, HANDLE)?))
+        .collect()
 }
 
 /// The golden rules, added by `execute`, then listed (and zeroed) by
