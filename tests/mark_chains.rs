@@ -355,6 +355,18 @@ const CASES: &[&str] = &[
     "sh:ip link set lo up; -N ZZ; -N AA; -A OUTPUT -j ZZ; -A ZZ -j AA; -A AA -j MARK --set-mark 1; sh:bash -c 'echo x > /dev/udp/127.0.0.1/9' => -Z",
     "sh:ip link set lo up; -N ZZ; -N AA; -A OUTPUT -j ZZ; -A ZZ -j AA; -A AA -j MARK --set-mark 1; sh:bash -c 'echo x > /dev/udp/127.0.0.1/9' => -Z -v",
     "sh:ip link set lo up; -N ZZ; -N AA; -A OUTPUT -j ZZ; -A ZZ -j AA; -A AA -j MARK --set-mark 1; sh:bash -c 'echo x > /dev/udp/127.0.0.1/9' => -L -n -v -Z",
+    // names iptables finds as targets, per family
+    " => -N NAT",
+    " => -N HL",
+    " => -6 -N HL",
+    " => -N TTL",
+    " => -6 -N TTL",
+    " => -N ERROR",
+    " => -N standard",
+    " => -N NETMAP",
+    " => -6 -N CLUSTERIP",
+    " => -A PREROUTING -j HL",
+    " => -A PREROUTING -j NAT",
 ];
 
 /// Runs `script` under `sh` in a new network namespace; (stdout, stderr, rc).

@@ -99,8 +99,9 @@ pub const FILTERING_TARGETS: [&str; 5] = ["DROP", "REJECT", "QUEUE", "NFQUEUE", 
 pub const FILTERING_REFUSAL: &str =
     "ipvsadm mark never filters: use iptables for DROP, REJECT and QUEUE";
 
-/// The names iptables 1.8.9 finds as targets (the standard verdicts and
-/// the xtables target extensions): a user chain may not take one of them.
+/// The names iptables 1.8.9 and ip6tables find as targets (the standard
+/// verdicts and the xtables target extensions of both families): a user
+/// chain may not take one of them.
 pub const KNOWN_TARGETS: &[&str] = &[
     "",
     "ACCEPT",
@@ -111,15 +112,11 @@ pub const KNOWN_TARGETS: &[&str] = &[
     "AUDIT",
     "CHECKSUM",
     "CLASSIFY",
-    "CLUSTERIP",
     "CONNMARK",
     "CONNSECMARK",
     "CT",
     "DNAT",
-    "DNPT",
     "DSCP",
-    "ECN",
-    "HL",
     "HMARK",
     "IDLETIMER",
     "LED",
@@ -136,7 +133,6 @@ pub const KNOWN_TARGETS: &[&str] = &[
     "SECMARK",
     "SET",
     "SNAT",
-    "SNPT",
     "SYNPROXY",
     "TCPMSS",
     "TCPOPTSTRIP",
@@ -144,9 +140,23 @@ pub const KNOWN_TARGETS: &[&str] = &[
     "TOS",
     "TPROXY",
     "TRACE",
-    "TTL",
-    "ULOG",
 ];
+
+/// Targets of iptables only (libipt_*).
+pub const KNOWN_TARGETS_V4: &[&str] = &["CLUSTERIP", "ECN", "TTL", "ULOG"];
+
+/// Targets of ip6tables only (libip6t_*).
+pub const KNOWN_TARGETS_V6: &[&str] = &["DNPT", "HL", "SNPT"];
+
+/// Whether iptables (`v6` false) or ip6tables finds `name` as a target.
+pub fn is_known_target(v6: bool, name: &str) -> bool {
+    let own = if v6 {
+        KNOWN_TARGETS_V6
+    } else {
+        KNOWN_TARGETS_V4
+    };
+    KNOWN_TARGETS.contains(&name) || own.contains(&name)
+}
 
 /// Who owns an option: the core grammar, a match module or a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

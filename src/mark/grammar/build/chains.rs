@@ -4,7 +4,7 @@
 //! options, with iptables 1.8.9's texts.
 
 use super::super::options::{
-    cmds, CmdKind, CONNMARK_OPTS, FILTERING_REFUSAL, FILTERING_TARGETS, KNOWN_TARGETS, TARGETS,
+    cmds, is_known_target, CmdKind, CONNMARK_OPTS, FILTERING_REFUSAL, FILTERING_TARGETS, TARGETS,
 };
 use super::super::values::parse_u32;
 use super::super::{param, Item, Words};
@@ -88,7 +88,7 @@ pub(super) fn check_target(family: Family, v: &str) -> Result<(), MarkError> {
     if FILTERING_TARGETS.contains(&v) {
         return Err(param(family, &format!("target `{v}': {FILTERING_REFUSAL}")));
     }
-    if KNOWN_TARGETS.contains(&v) && !TARGETS.contains(&v) {
+    if is_known_target(family == Family::V6, v) && !TARGETS.contains(&v) {
         return Err(param(
             family,
             &format!(
@@ -128,7 +128,7 @@ fn check_new_chain(family: Family, name: &str) -> Result<(), MarkError> {
             &format!("chain name not allowed to start with `{c}'"),
         ));
     }
-    if KNOWN_TARGETS.contains(&name) {
+    if is_known_target(family == Family::V6, name) {
         return Err(param(family, "chain name may not clash with target name"));
     }
     if name.chars().any(|c| c.is_ascii_whitespace()) {
