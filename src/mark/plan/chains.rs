@@ -105,25 +105,7 @@ pub(super) fn plan(
                 name: new.clone(),
             });
         }
-        Cmd::Zero {
-            chain,
-            num,
-            list,
-            verbose,
-        } => {
-            if let Some(l) = list {
-                super::plan(l, state, family)?;
-            }
-            match num {
-                Some(n) => zero_rule(state, family, chain.as_deref(), *n, prog, ops)?,
-                None => {
-                    let (listing, sorted) = (list.is_some(), *verbose || list.is_some());
-                    for c in zeroed_chains(state, chain.as_deref(), listing, sorted, prog)? {
-                        zero_chain(&c, ops);
-                    }
-                }
-            }
-        }
+        Cmd::Zero { .. } => plan_zero(cmd, state, family, prog, ops)?,
         Cmd::Replace { chain, num, rule } => {
             let c = state.chain(chain).ok_or_else(|| no_chain(prog))?;
             let old = c
@@ -138,6 +120,36 @@ pub(super) fn plan(
             });
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// `-Z [chain [num]]`, after checking the listing it follows.
+fn plan_zero(
+    cmd: &Cmd,
+    state: &TableState,
+    family: Family,
+    prog: &str,
+    ops: &mut Vec<Op>,
+) -> Result<(), MarkError> {
+    let Cmd::Zero {
+        chain,
+        num,
+        list,
+        verbose,
+    } = cmd
+    else {
+        return Ok(());
+    };
+    if let Some(l) = list {
+        super::plan(l, state, family)?;
+    }
+    if let Some(n) = num {
+        return zero_rule(state, family, chain.as_deref(), *n, prog, ops);
+    }
+    let (listing, sorted) = (list.is_some(), *verbose || list.is_some());
+    for c in zeroed_chains(state, chain.as_deref(), listing, sorted, prog)? {
+        zero_chain(&c, ops);
     }
     Ok(())
 }
