@@ -367,6 +367,15 @@ const CASES: &[&str] = &[
     " => -6 -N CLUSTERIP",
     " => -A PREROUTING -j HL",
     " => -A PREROUTING -j NAT",
+    // listing and zeroing together: options legal for either command
+    "-N LVS; -A PREROUTING -j LVS => -L -Z --line-numbers -n",
+    "-N LVS; -A PREROUTING -j LVS => -S -Z -n",
+    "-N LVS; -A PREROUTING -j LVS => -L -Z -x -v",
+    "-N LVS; -A PREROUTING -j LVS => -Z -S -x",
+    "-N LVS; -A PREROUTING -j LVS => -L -Z -s 1.2.3.4",
+    "-N LVS; -A PREROUTING -j LVS => -L -Z PREROUTING 1 -v",
+    "-N LVS; -A PREROUTING -j LVS => -L PREROUTING 1 -Z -v",
+    "-N LVS; -A PREROUTING -j LVS => -6 -L -Z -v",
 ];
 
 /// Runs `script` under `sh` in a new network namespace; (stdout, stderr, rc).
