@@ -29,7 +29,8 @@ _ipvsadm_mark()
     local cur=$1 prev=$2
     local chains="PREROUTING INPUT FORWARD OUTPUT POSTROUTING"
     case $prev in
-        -A | -I | -D | -C | -F | -S | -L | -P | --append | --insert | --delete | --check | --flush | --list-rules | --list | --policy)
+        -A | -I | -D | -C | -F | -S | -L | -P | --append | --insert | --delete | --check | --flush | --list-rules | --list | --policy | \
+            -N | -X | -E | -Z | -R | --new-chain | --delete-chain | --rename-chain | --zero | --replace)
             mapfile -t COMPREPLY < <(compgen -W "$chains" -- "$cur")
             return
             ;;
@@ -46,7 +47,7 @@ _ipvsadm_mark()
             return
             ;;
         -j | --jump)
-            mapfile -t COMPREPLY < <(compgen -W "MARK" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "MARK CONNMARK ACCEPT RETURN" -- "$cur")
             return
             ;;
         -i | -o | --in-interface | --out-interface)
@@ -58,7 +59,8 @@ _ipvsadm_mark()
         -s | -d | --source | --destination | --src | --dst | --sport | --dport | \
             --source-port | --destination-port | --dports | --sports | --ports | \
             --destination-ports | --source-ports | \
-            --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark)
+            --comment | --set-mark | --set-xmark | --and-mark | --or-mark | --xor-mark | \
+            --ctmask | --nfmask | --mask | --left-shift-mark | --right-shift-mark | -g | --goto)
             return
             ;;
     esac
@@ -76,7 +78,9 @@ _ipvsadm_mark()
         -i --in-interface -o --out-interface --sport --source-port --dport --destination-port
         -m --match --dports --sports --ports --comment -j --jump -h --help
         --src --dst --destination-ports --source-ports
-        --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
+        --set-mark --set-xmark --and-mark --or-mark --xor-mark
+        -N --new-chain -X --delete-chain -E --rename-chain -Z --zero -R --replace -g --goto
+        --save-mark --restore-mark --ctmask --nfmask --mask --left-shift-mark --right-shift-mark !"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }
 

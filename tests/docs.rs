@@ -741,7 +741,7 @@ fn bash_completes_extensions() {
     assert_eq!(c(&["ipvsadm", "mark", "-t", ""]), set(&["mangle"]));
     assert_eq!(
         c(&["ipvsadm", "mark", "-A", "PREROUTING", "-j", ""]),
-        set(&["MARK"])
+        set(&["MARK", "CONNMARK", "ACCEPT", "RETURN"])
     );
     assert_eq!(
         c(&["ipvsadm", "mark", "-A", "PREROUTING", "-m", ""]),

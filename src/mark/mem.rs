@@ -5,7 +5,9 @@
 
 use super::expr::Expr;
 use super::netfilter::{CommitError, Netfilter};
-use super::plan::{encode_batch, ChainState, Op, Pos, StoredRule, TableState, PRIO_MANGLE};
+use super::plan::{
+    encode_batch, ChainState, Op, Pos, StoredRule, TableState, CHAIN_BASE, PRIO_MANGLE,
+};
 use super::rule::Family;
 
 /// One family's table and the next handle the kernel would give.
@@ -51,7 +53,7 @@ impl Netfilter for MemNetfilter {
     }
 
     fn load(&mut self, family: Family) -> Result<TableState, i32> {
-        Ok(self.table(family).state.clone())
+        Ok(dumped(&self.table(family).state))
     }
 
     fn commit(&mut self, ops: &[Op], family: Family, genid: u32) -> Result<(), CommitError> {
@@ -64,7 +66,9 @@ impl Netfilter for MemNetfilter {
         })?;
         self.batches.push(batch);
         let t = self.table(family);
-        apply(&mut t.state, ops, &mut t.next_handle);
+        let (mut state, mut next) = (t.state.clone(), t.next_handle);
+        try_apply(&mut state, ops, &mut next)?;
+        (t.state, t.next_handle) = (state, next);
         self.genid = self.genid.wrapping_add(1);
         Ok(())
     }
@@ -114,19 +118,117 @@ fn new_chain(state: &mut TableState, op: &Op, next_handle: &mut u64) {
     }
     state.chains.push(ChainState {
         name: b.name.to_string(),
+        handle: *next_handle,
+        flags: Some(CHAIN_BASE),
         base: Some((b.hook, PRIO_MANGLE, b.kind.to_string())),
         policy: Some(policy.unwrap_or(1)),
-        counters: (0, 0),
-        rules: Vec::new(),
+        ..Default::default()
     });
     *next_handle += 1;
 }
 
+/// The table as the kernel dumps it: each chain's use count (its rules
+/// and the jumps to it).
+fn dumped(state: &TableState) -> TableState {
+    let mut s = state.clone();
+    for c in s.chains.iter_mut() {
+        let refs = state
+            .chains
+            .iter()
+            .flat_map(|o| o.rules.iter())
+            .flat_map(|r| r.exprs.iter())
+            .filter(|e| matches!(e, Expr::Verdict { chain: Some(n), .. } if *n == c.name))
+            .count();
+        c.use_count = u32::try_from(c.rules.len() + refs).ok();
+    }
+    s
+}
+
 /// Replays `ops` on a snapshot the way the kernel would (handles from a
-/// per-table counter).
+/// per-table counter), ignoring what the kernel would refuse.
 pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
+    let _ = try_apply(state, ops, next_handle);
+}
+
+/// The chain commands' ops (issue 20), with the kernel's refusals: a
+/// chain that has rules or is jumped to is not deleted (EBUSY).
+fn chain_op(state: &mut TableState, op: &Op, next_handle: &mut u64) -> Result<(), i32> {
+    match op {
+        Op::NewUserChain(name) => {
+            if state.chain(name).is_some() {
+                return Err(libc::EEXIST);
+            }
+            state.chains.push(ChainState {
+                name: name.clone(),
+                handle: *next_handle,
+                ..Default::default()
+            });
+            *next_handle += 1;
+        }
+        Op::DelChain(c) => {
+            let used = dumped(state).chain(&c.name).and_then(|c| c.use_count);
+            match used {
+                None => return Err(libc::ENOENT),
+                Some(n) if n > 0 => return Err(libc::EBUSY),
+                Some(_) => state.chains.retain(|o| o.name != c.name),
+            }
+        }
+        Op::RenameChain { handle, name } => {
+            let c = state.chains.iter_mut().find(|c| c.handle == *handle);
+            c.ok_or(libc::ENOENT)?.name = name.clone();
+        }
+        Op::NewRule { rule, .. } => jump_check(state, rule)?,
+        Op::ZeroChain(z) => match state.chains.iter_mut().find(|c| c.name == z.name) {
+            Some(c) => c.counters = (0, 0),
+            None => new_chain_named(state, &z.name, next_handle),
+        },
+        Op::ReplaceRule {
+            chain,
+            handle,
+            exprs,
+            ..
+        } => {
+            let c = state.chains.iter_mut().find(|c| &c.name == chain);
+            let r = c.and_then(|c| c.rules.iter_mut().find(|r| r.handle == *handle));
+            r.ok_or(libc::ENOENT)?.exprs = exprs.iter().cloned().map(as_dumped).collect();
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The kernel refuses a jump to a base chain (EOPNOTSUPP) or to a chain
+/// that does not exist (ENOENT).
+fn jump_check(state: &TableState, rule: &super::rule::Rule) -> Result<(), i32> {
+    if let super::rule::Target::Verdict {
+        chain: Some(name), ..
+    } = &rule.target
+    {
+        match state.chain(name) {
+            None => return Err(libc::ENOENT),
+            Some(c) if c.base.is_some() => return Err(libc::EOPNOTSUPP),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn new_chain_named(state: &mut TableState, name: &str, next_handle: &mut u64) {
+    if let Some(b) = super::plan::builtin(name) {
+        new_chain(state, &Op::NewChain(b), next_handle);
+    }
+}
+
+/// [`apply`], stopping at the first op the kernel would refuse (the
+/// snapshot is then half changed: commit on a copy).
+pub fn try_apply(
+    state: &mut TableState,
+    ops: &[Op],
+    next_handle: &mut u64,
+) -> Result<(), CommitError> {
     let mut ids: Vec<(u32, u64)> = Vec::new();
-    for op in ops {
+    for (i, op) in ops.iter().enumerate() {
+        chain_op(state, op, next_handle).map_err(|errno| CommitError { errno, op: Some(i) })?;
         match op {
             Op::NewTable => state.exists = true,
             Op::NewChain(_) | Op::Policy { .. } => new_chain(state, op, next_handle),
@@ -170,6 +272,8 @@ pub fn apply(state: &mut TableState, ops: &[Op], next_handle: &mut u64) {
                     }
                 }
             }
+            _ => {}
         }
     }
+    Ok(())
 }

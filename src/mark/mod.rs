@@ -25,6 +25,7 @@ use std::io::Write;
 
 use crate::error;
 use crate::kernel::errors::strerror;
+use grammar::Command;
 
 /// An error with the exact stderr text (carrying its own newline, as
 /// iptables prints it) and the exit code iptables would give: the crate's
@@ -66,6 +67,16 @@ fn op_error(prog: &str, op: &plan::Op, errno: i32) -> MarkError {
             format!("CHAIN_USER_ADD failed ({err}): chain {}", b.name)
         }
         plan::Op::NewTable => format!("TABLE_ADD failed ({err}): table {}", plan::TABLE),
+        // Chain commands (issue 20).
+        plan::Op::NewUserChain(name) => format!("CHAIN_USER_ADD failed ({err}): chain {name}"),
+        plan::Op::DelChain(c) => format!("CHAIN_DEL failed ({err}): chain {}", c.name),
+        plan::Op::RenameChain { name, .. } => {
+            format!("CHAIN_RENAME failed ({err}): chain {name}")
+        }
+        plan::Op::ZeroChain(c) => format!("CHAIN_ZERO failed ({err}): chain {}", c.name),
+        plan::Op::ReplaceRule { chain, .. } => {
+            format!("RULE_REPLACE failed ({err}): rule in chain {chain}")
+        }
     };
     MarkError::new(
         format!("{prog} v1.8.9 (nf_tables):  {what}\n"),
@@ -88,7 +99,7 @@ fn netlink_error(prog: &str, what: &str, errno: i32) -> MarkError {
 
 /// What a command prints on success, given the table it ran against and
 /// the ops it sent.
-fn output(c: &grammar::Command, state: &plan::TableState, ops: &[plan::Op]) -> String {
+fn output(c: &Command, state: &plan::TableState, ops: &[plan::Op]) -> String {
     match &c.cmd {
         plan::Cmd::ListRules { chain, num } => {
             print::list_rules(state, c.family, chain.as_deref(), *num, c.opts.verbose)
@@ -103,6 +114,18 @@ fn output(c: &grammar::Command, state: &plan::TableState, ops: &[plan::Op]) -> S
             if c.opts.verbose =>
         {
             rules.iter().map(print::notable).collect()
+        }
+        // Chain commands (issue 20).
+        plan::Cmd::Replace { rule, .. } if c.opts.verbose => print::notable(rule),
+        plan::Cmd::Zero { list: Some(l), .. } => {
+            let listed = Command {
+                cmd: (**l).clone(),
+                ..c.clone()
+            };
+            output(&listed, state, ops) + &plan::verbose_lines(&c.cmd, state, ops)
+        }
+        plan::Cmd::DelChain { .. } | plan::Cmd::Zero { .. } => {
+            plan::verbose_lines(&c.cmd, state, ops)
         }
         plan::Cmd::Flush { verbose: true, .. } => ops
             .iter()
@@ -122,52 +145,83 @@ pub fn execute(
     c: &grammar::Command,
     nf: &mut dyn netfilter::Netfilter,
 ) -> Result<String, MarkError> {
+    let (out, result) = execute_printing(c, nf);
+    result.map(|()| out)
+}
+
+/// [`execute`], with what iptables prints on stdout even when the kernel
+/// then refuses the batch (`-v`'s rule lines, `-X -v`'s chain names, the
+/// listing of `-L -Z`).
+pub fn execute_printing(
+    c: &grammar::Command,
+    nf: &mut dyn netfilter::Netfilter,
+) -> (String, Result<(), MarkError>) {
     let prog = plan::prog_name(c.family);
+    let mut out = String::new();
     for _attempt in 0..64 {
-        let genid = nf
-            .genid()
-            .map_err(|e| netlink_error(prog, "Could not fetch rule set generation id", e))?;
-        let state = nf
-            .load(c.family)
-            .map_err(|e| netlink_error(prog, "Could not fetch rule set", e))?;
-        let ops = plan::plan(&c.cmd, &state, c.family)?;
-        let out = output(c, &state, &ops);
+        let genid = match nf.genid() {
+            Ok(g) => g,
+            Err(e) => {
+                let what = "Could not fetch rule set generation id";
+                return (out, Err(netlink_error(prog, what, e)));
+            }
+        };
+        let state = match nf.load(c.family) {
+            Ok(s) => s,
+            Err(e) => return (out, Err(netlink_error(prog, "Could not fetch rule set", e))),
+        };
+        let ops = match plan::plan(&c.cmd, &state, c.family) {
+            Ok(ops) => ops,
+            Err(e) => {
+                // `-A -v` prints its rules before finding the chain missing.
+                if matches!(c.cmd, plan::Cmd::Append { .. }) && e.code == error::XT_OTHER {
+                    out = output(c, &state, &[]);
+                }
+                return (out, Err(e));
+            }
+        };
+        out = output(c, &state, &ops);
         match nf.commit(&ops, c.family, genid) {
-            Ok(()) => return Ok(out),
+            Ok(()) => return (out, Ok(())),
             Err(e) if e.errno == sock::ERESTART => continue,
             Err(e) => {
-                return Err(match e.op.and_then(|i| ops.get(i)) {
+                let err = match e.op.and_then(|i| ops.get(i)) {
                     Some(op) => op_error(prog, op, e.errno),
                     None => kernel_error(prog, e.errno),
-                });
+                };
+                return (out, Err(err));
             }
         }
     }
-    Err(kernel_error(prog, sock::ERESTART))
+    (out, Err(kernel_error(prog, sock::ERESTART)))
 }
 
-/// Parses and runs `args` on the live socket.
-fn run(args: &[String]) -> Result<String, MarkError> {
-    let c = match grammar::parse_args(args)? {
-        grammar::Parsed::Run(c) => c,
-        grammar::Parsed::Print(text) => return Ok(text),
+/// Parses and runs `args` on the live socket: stdout's text, and the
+/// outcome.
+fn run(args: &[String]) -> (String, Result<(), MarkError>) {
+    let c = match grammar::parse_args(args) {
+        Ok(grammar::Parsed::Run(c)) => c,
+        Ok(grammar::Parsed::Print(text)) => return (text, Ok(())),
+        Err(e) => return (String::new(), Err(e)),
     };
     let prog = plan::prog_name(c.family);
-    let mut s =
-        sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;
-    execute(&c, &mut s)
+    match sock::Nfnl::open() {
+        Ok(mut s) => execute_printing(&c, &mut s),
+        Err(e) => {
+            let what = "Could not open netlink socket";
+            (String::new(), Err(netlink_error(prog, what, e)))
+        }
+    }
 }
 
 /// Entry point for `ipvsadm mark ARGS…`: the listing's or the changes'
-/// text on stdout, or iptables' error.
+/// text on stdout, and iptables' error if any.
 pub fn main(_argv0: &str, args: &[String]) -> Result<(), MarkError> {
-    let result = run(args);
+    let (out, result) = run(args);
     let mut o = std::io::stdout().lock();
-    if let Ok(out) = &result {
-        let _ = o.write_all(out.as_bytes());
-    }
+    let _ = o.write_all(out.as_bytes());
     let _ = o.flush();
-    result.map(|_| ())
+    result
 }
 
 #[cfg(test)]

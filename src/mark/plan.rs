@@ -8,6 +8,10 @@
 //! NFNL_MSG_BATCH_BEGIN (with the generation id) and NFNL_MSG_BATCH_END.
 //! The tests' in-memory ruleset (`super::mem`) replays a plan on a snapshot.
 
+mod chains;
+
+pub use chains::{verbose_lines, CHAIN_BASE};
+
 use super::expr::Expr;
 use super::rule::{Family, Rule};
 use super::MarkError;
@@ -77,9 +81,15 @@ pub struct StoredRule {
 }
 
 /// A chain as dumped from the kernel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChainState {
     pub name: String,
+    /// NFTA_CHAIN_HANDLE (0 for a builtin chain not created yet).
+    pub handle: u64,
+    /// NFTA_CHAIN_USE: its rules plus the jumps to it (None: not dumped).
+    pub use_count: Option<u32>,
+    /// NFTA_CHAIN_FLAGS (NFT_CHAIN_BASE for base chains).
+    pub flags: Option<u32>,
     /// Base chain: (hook number, priority, type).
     pub base: Option<(u32, i32, String)>,
     /// NF_ACCEPT (1) or NF_DROP (0) for base chains.
@@ -135,6 +145,27 @@ pub enum Op {
         chain: &'static Builtin,
         accept: bool,
     },
+    // Chain commands (issue 20).
+    /// `-N`: a user chain.
+    NewUserChain(String),
+    /// `-X`: the chain as dumped (its rules aside).
+    DelChain(ChainState),
+    /// `-E`: the chain of this handle takes a new name.
+    RenameChain {
+        handle: u64,
+        name: String,
+    },
+    /// `-Z`: a base chain re-sent with zero counters (a builtin chain not
+    /// created yet has handle 0 and no use count).
+    ZeroChain(ChainState),
+    /// `-R`, `-Z chain rulenum` and `-Z` of a rule that counted packets:
+    /// the rule of `handle` replaced in place.
+    ReplaceRule {
+        chain: String,
+        handle: u64,
+        exprs: Vec<Expr>,
+        compat: Option<(u32, u32)>,
+    },
 }
 
 /// The commands of `ipvsadm mark`.
@@ -177,6 +208,31 @@ pub enum Cmd {
     Policy {
         chain: String,
         accept: bool,
+    },
+    // Chain commands (issue 20).
+    NewChain {
+        name: String,
+    },
+    /// `-X [chain]`; `verbose` names each chain deleted.
+    DelChain {
+        chain: Option<String>,
+        verbose: bool,
+    },
+    Rename {
+        old: String,
+        new: String,
+    },
+    /// `-Z [chain [num]]`, after listing with `-L`/`-S` when `list` is set.
+    Zero {
+        chain: Option<String>,
+        num: Option<u32>,
+        list: Option<Box<Cmd>>,
+        verbose: bool,
+    },
+    Replace {
+        chain: String,
+        num: u32,
+        rule: Box<Rule>,
     },
 }
 
@@ -300,6 +356,7 @@ fn plan_insert(
 pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, MarkError> {
     let prog = prog_name(family);
     let mut ops = Vec::new();
+    chains::check_jumps(cmd, state, family)?;
     match cmd {
         Cmd::Append { chain, rules } => {
             ensure_chain(state, chain, prog, &mut ops)?;
@@ -413,6 +470,11 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
                 accept: *accept,
             });
         }
+        Cmd::NewChain { .. }
+        | Cmd::DelChain { .. }
+        | Cmd::Rename { .. }
+        | Cmd::Zero { .. }
+        | Cmd::Replace { .. } => chains::plan(cmd, state, family, prog, &mut ops)?,
     }
     Ok(ops)
 }
@@ -518,6 +580,9 @@ fn encode_del_rule(
 
 fn encode_op(w: &mut Writer, op: &Op, seq: u32, family: Family) {
     let fam = family.nfproto();
+    if chains::encode(w, op, seq, fam) {
+        return;
+    }
     match op {
         Op::NewTable => {
             let flags = NLM_F_REQUEST | NLM_F_CREATE;
@@ -548,6 +613,7 @@ fn encode_op(w: &mut Writer, op: &Op, seq: u32, family: Family) {
             }
             w.end_msg(m);
         }
+        _ => {}
     }
 }
 

@@ -272,11 +272,82 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
             let g = if *code == -4 { "-g" } else { "-j" };
             let _ = write!(out, " {g} {}", verdict_name(*code, chain));
         }
+        Target::Connmark(c) => save_connmark(&mut out, c),
         Target::Xt { name, .. } => {
             let _ = write!(out, " -j {name}");
         }
     }
     out
+}
+
+// CONNMARK (issue 20): libxt_CONNMARK revision 2's save and print texts.
+
+fn shift_name(dir: u8) -> &'static str {
+    if dir == 0 {
+        "left-shift-mark"
+    } else {
+        "right-shift-mark"
+    }
+}
+
+/// ` -j CONNMARK …` as `-S` prints it.
+fn save_connmark(out: &mut String, c: &Connmark) {
+    out.push_str(" -j CONNMARK");
+    let op = match c.mode {
+        ConnmarkMode::Set => {
+            let _ = write!(out, " --set-xmark 0x{:x}/0x{:x}", c.ctmark, c.ctmask);
+            None
+        }
+        ConnmarkMode::Save => Some("save"),
+        ConnmarkMode::Restore => Some("restore"),
+    };
+    if let Some(op) = op {
+        let _ = write!(
+            out,
+            " --{op}-mark --nfmask 0x{:x} --ctmask 0x{:x}",
+            c.nfmask, c.ctmask
+        );
+    }
+    if c.shift_bits != 0 {
+        let _ = write!(out, " --{} {}", shift_name(c.shift_dir), c.shift_bits);
+    }
+}
+
+/// ` CONNMARK …` as `-L` prints it after the matches.
+fn print_connmark(out: &mut String, c: &Connmark) {
+    let (ct, nf) = (c.ctmask, c.nfmask);
+    match c.mode {
+        ConnmarkMode::Set => {
+            let _ = match (c.ctmark, ct) {
+                (0, _) => write!(out, " CONNMARK and 0x{:x}", !ct),
+                (m, k) if m == k => write!(out, " CONNMARK or 0x{m:x}"),
+                (m, 0) => write!(out, " CONNMARK xor 0x{m:x}"),
+                (m, u32::MAX) => write!(out, " CONNMARK set 0x{m:x}"),
+                (m, k) => write!(out, " CONNMARK xset 0x{m:x}/0x{k:x}"),
+            };
+        }
+        ConnmarkMode::Save => {
+            let _ = if nf == u32::MAX && ct == u32::MAX {
+                write!(out, " CONNMARK save")
+            } else if nf == ct {
+                write!(out, " CONNMARK save mask 0x{nf:x}")
+            } else {
+                write!(out, " CONNMARK save nfmask 0x{nf:x} ctmask ~0x{ct:x}")
+            };
+        }
+        ConnmarkMode::Restore => {
+            let _ = if nf == u32::MAX && ct == u32::MAX {
+                write!(out, " CONNMARK restore")
+            } else if nf == ct {
+                write!(out, " CONNMARK restore mask 0x{ct:x}")
+            } else {
+                write!(out, " CONNMARK restore ctmask 0x{ct:x} nfmask ~0x{nf:x}")
+            };
+        }
+    }
+    if c.shift_bits != 0 {
+        let _ = write!(out, " {} {}", shift_name(c.shift_dir), c.shift_bits);
+    }
 }
 
 /// `-S [chain [num]]`.
@@ -467,6 +538,7 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
     let tname = match &r.target {
         Target::None => String::new(),
         Target::Mark { .. } => "MARK".into(),
+        Target::Connmark(_) => "CONNMARK".into(),
         Target::Verdict { code, chain } => verdict_name(*code, chain),
         Target::Xt { name, .. } => name.clone(),
     };
@@ -565,6 +637,9 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
             }
         }
     }
+    if let Target::Connmark(c) = &r.target {
+        print_connmark(out, c);
+    }
     if let Target::Mark { mark, mask } = r.target {
         if mark == 0 {
             let _ = write!(out, " MARK and 0x{:x}", !mask);
@@ -586,6 +661,7 @@ pub fn notable(r: &Rule) -> String {
     let tname = match &r.target {
         Target::None => String::new(),
         Target::Mark { .. } => "MARK".into(),
+        Target::Connmark(_) => "CONNMARK".into(),
         Target::Verdict { code, chain } => verdict_name(*code, chain),
         Target::Xt { name, .. } => name.clone(),
     };

@@ -125,11 +125,71 @@ pub enum Target {
     Mark { mark: u32, mask: u32 },
     /// A verdict such as ACCEPT, DROP, RETURN or a chain jump.
     Verdict { code: i32, chain: Option<String> },
+    /// CONNMARK revision 2 (`struct xt_connmark_tginfo2`).
+    Connmark(Connmark),
     Xt {
         name: String,
         rev: u32,
         info: Vec<u8>,
     },
+}
+
+/// NF_ACCEPT, the verdict of `-j ACCEPT`.
+pub const VERDICT_ACCEPT: i32 = 1;
+/// NFT_RETURN, the verdict of `-j RETURN`.
+pub const VERDICT_RETURN: i32 = -5;
+/// NFT_JUMP, the verdict of `-j CHAIN`.
+pub const VERDICT_JUMP: i32 = -3;
+/// NFT_GOTO, the verdict of `-g CHAIN`.
+pub const VERDICT_GOTO: i32 = -4;
+
+/// What CONNMARK does (`XT_CONNMARK_SET`, `_SAVE`, `_RESTORE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnmarkMode {
+    Set = 0,
+    Save = 1,
+    Restore = 2,
+}
+
+/// `struct xt_connmark_tginfo2`: the conntrack mark and its masks, and
+/// the shift applied on save/restore (direction 0 left, 1 right).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connmark {
+    pub ctmark: u32,
+    pub ctmask: u32,
+    pub nfmask: u32,
+    pub shift_dir: u8,
+    pub shift_bits: u8,
+    pub mode: ConnmarkMode,
+}
+
+impl Connmark {
+    /// The 16 bytes of the xt target's info (15 padded to XT_ALIGN).
+    pub fn info(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(16);
+        for x in [self.ctmark, self.ctmask, self.nfmask] {
+            v.extend_from_slice(&x.to_ne_bytes());
+        }
+        v.extend_from_slice(&[self.shift_dir, self.shift_bits, self.mode as u8, 0]);
+        v
+    }
+
+    fn decode(info: &[u8]) -> Option<Connmark> {
+        let mode = match info.get(14)? {
+            0 => ConnmarkMode::Set,
+            1 => ConnmarkMode::Save,
+            2 => ConnmarkMode::Restore,
+            _ => return None,
+        };
+        Some(Connmark {
+            ctmark: ne_u32(info, 0)?,
+            ctmask: ne_u32(info, 4)?,
+            nfmask: ne_u32(info, 8)?,
+            shift_dir: *info.get(12)?,
+            shift_bits: *info.get(13)?,
+            mode,
+        })
+    }
 }
 
 /// One iptables rule, as parsed from the command line or from a dump.
@@ -423,6 +483,11 @@ impl Rule {
             Target::Verdict { code, chain } => out.push(Expr::Verdict {
                 code: *code,
                 chain: chain.clone(),
+            }),
+            Target::Connmark(c) => out.push(Expr::Target {
+                name: "CONNMARK".into(),
+                rev: 2,
+                info: c.info(),
             }),
             Target::Xt { name, rev, info } => out.push(Expr::Target {
                 name: name.clone(),
@@ -722,6 +787,14 @@ fn decode_target(name: &str, rev: u32, info: &[u8]) -> Option<Target> {
         ("MARK", 2) => Target::Mark {
             mark: ne_u32(info, 0)?,
             mask: ne_u32(info, 4)?,
+        },
+        ("CONNMARK", 2) if info.len() == 16 => match Connmark::decode(info) {
+            Some(c) => Target::Connmark(c),
+            None => Target::Xt {
+                name: name.to_string(),
+                rev,
+                info: info.to_vec(),
+            },
         },
         _ => Target::Xt {
             name: name.to_string(),

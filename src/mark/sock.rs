@@ -186,6 +186,10 @@ fn chain_state(a: &[u8]) -> Option<ChainState> {
         .unwrap_or((0, 0));
     Some(ChainState {
         name,
+        handle: find(a, chain::HANDLE).and_then(be_u64).unwrap_or(0),
+        use_count: find(a, chain::USE).and_then(be_u32),
+        // NFTA_CHAIN_FLAGS.
+        flags: find(a, 10).and_then(be_u32),
         base,
         policy,
         counters,

@@ -6,6 +6,9 @@ use super::options::{
     self, cmds, Act, Arg, CmdKind, MarkOpt, Module, Owner, PortSide, MARK_OPTS, OPTIONS,
 };
 use super::values::*;
+
+mod abbrev;
+mod chains;
 use super::{bad_argument, help, param, Command, Item, ListOpts, Words};
 use crate::error::{XT_OTHER, XT_VERSION};
 use crate::mark::plan::{builtin, prog_name, Cmd};
@@ -57,6 +60,15 @@ pub(super) struct State {
     pub matches: Vec<MatchB>,
     pub target: Option<String>,
     mark_set: Vec<(usize, u32, u32)>,
+    /// Chain commands (issue 20): a second command (`-L`/`-S` with `-Z`),
+    /// `-Z` with a rule number, `-E`'s new name, CONNMARK's state.
+    cmd2: Option<CmdKind>,
+    zero_num: bool,
+    new_name: Option<String>,
+    connmark: chains::ConnmarkB,
+    goto: bool,
+    /// The option being read as written, when it was abbreviated.
+    typed: Option<String>,
     pub leftovers: Vec<String>,
     /// The last `-t` named a table other than mangle: reported after the
     /// other checks, as iptables looks the table up only then.
@@ -75,7 +87,7 @@ fn unknown(family: Family, item: &Item) -> MarkError {
 }
 
 /// The match `-p` implies for port options (`-p tcp --dport 80`).
-fn implicit_module(proto: Option<(u8, bool)>) -> Option<Module> {
+pub(super) fn implicit_module(proto: Option<(u8, bool)>) -> Option<Module> {
     match proto {
         Some((6, _)) => Some(Module::Tcp),
         Some((17, _)) => Some(Module::Udp),
@@ -106,6 +118,12 @@ impl State {
             matches: Vec::new(),
             target: None,
             mark_set: Vec::new(),
+            cmd2: None,
+            zero_num: false,
+            new_name: None,
+            connmark: chains::ConnmarkB::default(),
+            goto: false,
+            typed: None,
             leftovers: Vec::new(),
             bad_table: None,
         }
@@ -121,9 +139,10 @@ impl State {
             return Ok(v.clone());
         }
         w.next_plain().map(str::to_string).ok_or_else(|| {
+            let dash = self.typed.clone().unwrap_or_else(|| item.dash());
             param(
                 self.family,
-                &format!("option \"{}\" requires an argument", item.dash()),
+                &format!("option \"{dash}\" requires an argument"),
             )
         })
     }
@@ -136,6 +155,11 @@ impl State {
         inv: bool,
         w: &mut Words,
     ) -> Result<Option<String>, MarkError> {
+        // An abbreviation is read as its option; messages about its missing
+        // value still name it as written.
+        let full = self.unabbreviated(item);
+        self.typed = full.as_ref().map(|_| item.dash());
+        let item = full.as_ref().unwrap_or(item);
         let spec = if item.long {
             options::core_long(&item.name)
         } else {
@@ -202,17 +226,13 @@ impl State {
                 *slot = Some(parse_iface(self.family, &v, inv)?);
             }
             Act::Protocol => self.protocol(item, inv, w)?,
+            Act::Goto => self.goto_option(inv, item, w)?,
             Act::Jump => {
                 let v = self.value(item, w)?;
                 if self.target.is_some() {
                     return Err(param(self.family, "multiple -j flags not allowed"));
                 }
-                if !options::TARGETS.contains(&v.as_str()) {
-                    return Err(param(
-                        self.family,
-                        &format!("Couldn't load target `{v}':No such file or directory\n"),
-                    ));
-                }
+                chains::check_target(self.family, &v)?;
                 self.target = Some(v);
             }
             Act::Match => {
@@ -225,7 +245,7 @@ impl State {
                 })?;
                 self.matches.push(MatchB::new(m));
             }
-            Act::Port(_) | Act::Ports(_) | Act::Comment | Act::Mark(_) => {
+            Act::Port(_) | Act::Ports(_) | Act::Comment | Act::Mark(_) | Act::Connmark(_) => {
                 return Err(unknown(self.family, item))
             }
         }
@@ -269,30 +289,31 @@ impl State {
         item: &Item,
         w: &mut Words,
     ) -> Result<(), MarkError> {
-        if let Some(prev) = self.cmd {
-            return Err(param(
-                self.family,
-                &format!("Cannot use -{} with -{}", k.letter(), prev.letter()),
-            ));
-        }
-        self.cmd = Some(k);
-        self.chain = match spec.arg {
+        self.add_command(k)?;
+        let chain = match spec.arg {
             Arg::OptionalWord => item
                 .inline
                 .clone()
                 .or_else(|| w.optional().map(str::to_string)),
             _ => Some(self.value(item, w)?),
         };
+        // A second command (`-L -Z`) keeps the first one's chain unless it
+        // names one.
+        if chain.is_some() || self.cmd2.is_none() {
+            self.chain = chain;
+        }
         let rulenum_follows = match k {
             CmdKind::I | CmdKind::D => true,
-            CmdKind::L | CmdKind::S => self.chain.is_some(),
+            CmdKind::L | CmdKind::S | CmdKind::Z => self.chain.is_some(),
             _ => false,
         };
         if rulenum_follows {
             if let Some(n) = w.optional() {
                 self.rulenum = Some(rulenumber(n, self.family)?);
+                self.zero_num |= k == CmdKind::Z;
             }
         }
+        self.chain_command_words(k, w)?;
         if k == CmdKind::P {
             match w.optional() {
                 Some(p) => self.policy = Some(p.to_string()),
@@ -304,7 +325,12 @@ impl State {
 
     /// A long option owned by the target or by a match.
     fn extension(&mut self, item: &Item, inv: bool, w: &mut Words) -> Result<(), MarkError> {
-        if let Some(spec) = options::owned(Owner::Target("MARK"), &item.name) {
+        let loaded = self.target.as_deref().filter(|_| !self.goto);
+        let owner = Owner::Target(options::target_name(loaded));
+        if let Some(spec) = options::owned(owner, &item.name) {
+            if let Act::Connmark(idx) = spec.act {
+                return self.connmark_option(idx, inv, item, w);
+            }
             return self.mark_option(spec, item, inv, w);
         }
         // The latest loaded match that knows it, else the implicit match
@@ -413,7 +439,19 @@ fn port_option(
         };
         return Err(param(family, &msg));
     }
-    *slot = Some((parse_port_range(family, v, mname)?, inv));
+    // libxt_udp parses ports its own way and keeps an inverted range
+    // (issue 20).
+    let range = if m.module == Module::Udp {
+        let canon = if src {
+            "source-port"
+        } else {
+            "destination-port"
+        };
+        parse_udp_ports(family, v, canon)?
+    } else {
+        parse_port_range(family, v, mname)?
+    };
+    *slot = Some((range, inv));
     Ok(())
 }
 
@@ -461,11 +499,23 @@ fn comment_option(family: Family, m: &mut MatchB, v: String, inv: bool) -> Resul
 
 /// A MARK option's value as (mark, mask) of `xt_mark_tginfo2`.
 fn mark_value(family: Family, idx: usize, dash: &str, v: &str) -> Result<(u32, u32), MarkError> {
+    mark_value_of("MARK", family, idx, dash, v)
+}
+
+/// A MARK or CONNMARK operation's value as (mark, mask) (`ext` names the
+/// target in messages).
+fn mark_value_of(
+    ext: &str,
+    family: Family,
+    idx: usize,
+    dash: &str,
+    v: &str,
+) -> Result<(u32, u32), MarkError> {
     let bad = || {
         let m = if idx <= 1 {
-            format!("MARK: bad integer value for option \"{dash}\", or out of range.\n")
+            format!("{ext}: bad integer value for option \"{dash}\", or out of range.\n")
         } else {
-            format!("MARK: bad value for option \"{dash}\", or out of range (0-4294967295).\n")
+            format!("{ext}: bad value for option \"{dash}\", or out of range (0-4294967295).\n")
         };
         param(family, &m)
     };
@@ -477,7 +527,7 @@ fn mark_value(family: Family, idx: usize, dash: &str, v: &str) -> Result<(u32, u
                 parse_u32(m).ok_or_else(bad)?;
                 return Err(param(
                     family,
-                    &format!("MARK: trailing garbage after value for option \"{dash}\".\n"),
+                    &format!("{ext}: trailing garbage after value for option \"{dash}\".\n"),
                 ));
             }
             (a, Some(parse_u32(b).ok_or_else(bad)?))
@@ -578,6 +628,9 @@ impl State {
 
     /// The target's final check.
     fn built_target(&self) -> Result<Target, MarkError> {
+        if let Some(t) = self.other_target()? {
+            return Ok(t);
+        }
         match (&self.target, self.mark_set.first()) {
             (None, _) => Ok(Target::None),
             (Some(_), None) => Err(param(
@@ -651,24 +704,28 @@ impl State {
     /// iptables' commands_v_options: the first given option (in matrix
     /// order) that the command refuses.
     fn check_matrix(&self, kind: CmdKind) -> Result<(), MarkError> {
-        let row = match kind {
-            CmdKind::A => cmds::A,
-            CmdKind::I => cmds::I,
-            CmdKind::D if self.rulenum.is_some() => cmds::DN,
-            CmdKind::D => cmds::D,
-            CmdKind::C => cmds::C,
-            CmdKind::F => cmds::F,
-            CmdKind::S => cmds::S,
-            CmdKind::L => cmds::L,
-            CmdKind::P => cmds::P,
-        };
+        let row = self.cmd2.map_or(0, chains::row)
+            | match kind {
+                CmdKind::N | CmdKind::X | CmdKind::E | CmdKind::Z | CmdKind::R => chains::row(kind),
+                CmdKind::A => cmds::A,
+                CmdKind::I => cmds::I,
+                CmdKind::D if self.rulenum.is_some() => cmds::DN,
+                CmdKind::D => cmds::D,
+                CmdKind::C => cmds::C,
+                CmdKind::F => cmds::F,
+                CmdKind::S => cmds::S,
+                CmdKind::L => cmds::L,
+                CmdKind::P => cmds::P,
+            };
         let mut given: Vec<(u8, &str, u16)> = OPTIONS
             .iter()
             .filter(|o| self.given(o.act))
             .filter_map(|o| o.column.map(|(c, n)| (c, n, o.refused_by)))
             .collect();
         given.sort_unstable();
-        match given.iter().find(|(_, _, refused)| refused & row != 0) {
+        // With two commands (`-L -Z`), an option is illegal only when both
+        // refuse it.
+        match given.iter().find(|(_, _, refused)| refused & row == row) {
             Some((_, name, _)) => Err(param(
                 self.family,
                 &format!("Illegal option `{name}' with this command"),
@@ -736,8 +793,9 @@ impl State {
         let matches = self.built_matches()?;
         let target = self.built_target()?;
         self.check_matrix(kind)?;
+        self.check_chain_words(kind)?;
         let chain_s = self.chain.clone().unwrap_or_default();
-        let rule_cmd = matches!(kind, CmdKind::A | CmdKind::I | CmdKind::C)
+        let rule_cmd = matches!(kind, CmdKind::A | CmdKind::I | CmdKind::C | CmdKind::R)
             || (kind == CmdKind::D && self.rulenum.is_none());
         if rule_cmd {
             self.check_interfaces(&chain_s)?;
@@ -748,6 +806,12 @@ impl State {
             self.rules(matches, target)
         } else {
             Vec::new()
+        };
+        // `-L`/`-S` with `-Z` zeroes after listing.
+        let kind = if self.cmd2.is_some() {
+            CmdKind::Z
+        } else {
+            kind
         };
         let cmd = self.to_cmd(kind, chain_s, rules)?;
         Ok(Command {
@@ -807,6 +871,9 @@ impl State {
                     chain: chain_s,
                     accept,
                 }
+            }
+            CmdKind::N | CmdKind::X | CmdKind::E | CmdKind::Z | CmdKind::R => {
+                self.chain_cmd(kind, chain_s, rules)
             }
         })
     }

@@ -23,7 +23,7 @@ fn line(out: &mut String, left: String, help: &str) {
 
 /// `--long -s value`, with `[!] ` in front of the options `!` may precede.
 fn left(o: &MarkOpt) -> String {
-    let bang = if o.invert && !matches!(o.act, Act::Version | Act::Help) {
+    let bang = if o.invert && !matches!(o.act, Act::Version | Act::Help | Act::Goto) {
         "[!] "
     } else {
         "    "
@@ -63,10 +63,17 @@ Usage: ipvsadm mark -[ACD] chain rule-specification [options]
        ipvsadm mark -[LS] [chain [rulenum]] [options]
        ipvsadm mark -F [chain] [options]
        ipvsadm mark -P chain target [options]
+       ipvsadm mark -R chain rulenum rule-specification [options]
+       ipvsadm mark -Z [chain [rulenum]] [options]
+       ipvsadm mark -[NX] chain
+       ipvsadm mark -E old-chain-name new-chain-name
        ipvsadm mark -h (print this help)
 
 Rules live in the mangle table of {p}; a rule-specification is made of
-the options below, the matches' options and `-j MARK' with one of its options.
+the options below, the matches' options and a target: `-j MARK' or
+`-j CONNMARK' with one of their options, `-j ACCEPT', `-j RETURN', or
+`-j CHAIN' to jump to a user-defined chain. ipvsadm mark never filters:
+DROP, REJECT and QUEUE are refused.
 "
     );
     let is_cmd = |o: &&MarkOpt| matches!(o.act, Act::Command(_));
@@ -80,7 +87,9 @@ the options below, the matches' options and `-j MARK' with one of its options.
     for t in TARGETS {
         let title = format!("{t} target options:");
         let owned = move |o: &&MarkOpt| o.owner == Owner::Target(t);
-        section(&mut out, &title, OPTIONS.iter().filter(owned));
+        if OPTIONS.iter().any(|o| owned(&o)) {
+            section(&mut out, &title, OPTIONS.iter().filter(owned));
+        }
     }
     for m in MODULES {
         let title = format!("{} match options (-m {}):", m.name(), m.name());

@@ -158,7 +158,10 @@ fn split_word(word: &str) -> Word {
     let mut items = Vec::new();
     for (k, c) in short.char_indices() {
         let rest = short.get(k + c.len_utf8()..).unwrap_or("");
-        let takes = options::short_takes_arg(c) && !rest.is_empty();
+        // getopt gives an optional argument (`-LPREROUTING`, `-XLVS`) the
+        // rest of the cluster too.
+        let takes =
+            (options::short_takes_arg(c) || options::short_takes_optional(c)) && !rest.is_empty();
         items.push(Item {
             name: c.to_string(),
             inline: takes.then(|| rest.to_string()),

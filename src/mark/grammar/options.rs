@@ -19,6 +19,12 @@ pub enum CmdKind {
     S,
     L,
     P,
+    // Chain commands (issue 20).
+    N,
+    X,
+    E,
+    Z,
+    R,
 }
 
 impl CmdKind {
@@ -32,6 +38,11 @@ impl CmdKind {
             CmdKind::S => 'S',
             CmdKind::L => 'L',
             CmdKind::P => 'P',
+            CmdKind::N => 'N',
+            CmdKind::X => 'X',
+            CmdKind::E => 'E',
+            CmdKind::Z => 'Z',
+            CmdKind::R => 'R',
         }
     }
 }
@@ -77,8 +88,75 @@ pub const MODULES: [Module; 5] = [
     Module::Comment,
 ];
 
-/// The targets `-j` loads.
-pub const TARGETS: [&str; 1] = ["MARK"];
+/// The targets `-j` loads (besides a user chain's name).
+pub const TARGETS: [&str; 4] = ["MARK", "CONNMARK", "ACCEPT", "RETURN"];
+
+/// Targets that drop, reject or queue packets: `mark` never filters, so
+/// they are refused with [`FILTERING_REFUSAL`].
+pub const FILTERING_TARGETS: [&str; 5] = ["DROP", "REJECT", "QUEUE", "NFQUEUE", "TARPIT"];
+
+/// Why a filtering target is refused.
+pub const FILTERING_REFUSAL: &str =
+    "ipvsadm mark never filters: use iptables for DROP, REJECT and QUEUE";
+
+/// The names iptables 1.8.9 and ip6tables find as targets (the standard
+/// verdicts and the xtables target extensions of both families): a user
+/// chain may not take one of them.
+pub const KNOWN_TARGETS: &[&str] = &[
+    "",
+    "ACCEPT",
+    "DROP",
+    "QUEUE",
+    "RETURN",
+    "standard",
+    "AUDIT",
+    "CHECKSUM",
+    "CLASSIFY",
+    "CONNMARK",
+    "CONNSECMARK",
+    "CT",
+    "DNAT",
+    "DSCP",
+    "HMARK",
+    "IDLETIMER",
+    "LED",
+    "LOG",
+    "MARK",
+    "MASQUERADE",
+    "NETMAP",
+    "NFLOG",
+    "NFQUEUE",
+    "NOTRACK",
+    "RATEEST",
+    "REDIRECT",
+    "REJECT",
+    "SECMARK",
+    "SET",
+    "SNAT",
+    "SYNPROXY",
+    "TCPMSS",
+    "TCPOPTSTRIP",
+    "TEE",
+    "TOS",
+    "TPROXY",
+    "TRACE",
+];
+
+/// Targets of iptables only (libipt_*).
+pub const KNOWN_TARGETS_V4: &[&str] = &["CLUSTERIP", "ECN", "TTL", "ULOG"];
+
+/// Targets of ip6tables only (libip6t_*).
+pub const KNOWN_TARGETS_V6: &[&str] = &["DNPT", "HL", "SNPT"];
+
+/// Whether iptables (`v6` false) or ip6tables finds `name` as a target.
+pub fn is_known_target(v6: bool, name: &str) -> bool {
+    let own = if v6 {
+        KNOWN_TARGETS_V6
+    } else {
+        KNOWN_TARGETS_V4
+    };
+    KNOWN_TARGETS.contains(&name) || own.contains(&name)
+}
 
 /// Who owns an option: the core grammar, a match module or a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,10 +202,31 @@ pub enum Act {
     Comment,
     /// MARK: index into [`MARK_OPTS`].
     Mark(usize),
+    /// CONNMARK: index into [`CONNMARK_OPTS`].
+    Connmark(usize),
+    /// `-g CHAIN` (issue 20).
+    Goto,
 }
 
 /// The MARK target's options, in the order of iptables' messages.
 pub const MARK_OPTS: [&str; 5] = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
+
+/// The CONNMARK target's options, in the order of libxt_CONNMARK's table
+/// (the order of its messages).
+pub const CONNMARK_OPTS: [&str; 12] = [
+    "set-xmark",
+    "set-mark",
+    "and-mark",
+    "or-mark",
+    "xor-mark",
+    "save-mark",
+    "restore-mark",
+    "left-shift-mark",
+    "right-shift-mark",
+    "ctmask",
+    "nfmask",
+    "mask",
+];
 
 /// Command sets for `refused_by` (`DN`: `-D chain rulenum`).
 pub mod cmds {
@@ -140,11 +239,19 @@ pub mod cmds {
     pub const S: u16 = 1 << 6;
     pub const L: u16 = 1 << 7;
     pub const P: u16 = 1 << 8;
+    // Chain commands (issue 20): -R takes a rule; -N, -X, -E and -Z
+    // refuse what -F refuses.
+    pub const R: u16 = 1 << 9;
+    pub const N: u16 = 1 << 10;
+    pub const X: u16 = 1 << 11;
+    pub const E: u16 = 1 << 12;
+    pub const Z: u16 = 1 << 13;
+    const CHAINS: u16 = N | X | E | Z;
     /// The commands that take a rule specification.
-    pub const RULE: u16 = A | I | D | C;
+    pub const RULE: u16 = A | I | D | C | R;
     pub const NONE: u16 = 0;
-    pub const ALL_BUT_L: u16 = RULE | DN | F | S | P;
-    pub const ALL_BUT_RULE: u16 = DN | F | S | L | P;
+    pub const ALL_BUT_L: u16 = RULE | DN | F | S | P | CHAINS;
+    pub const ALL_BUT_RULE: u16 = DN | F | S | L | P | CHAINS;
 }
 
 /// One option of `ipvsadm mark`.
@@ -243,6 +350,33 @@ const fn mark(idx: usize, long: &'static [&'static str], value: &'static str) ->
     }
 }
 
+/// A CONNMARK option (issue 20).
+const fn connmark(idx: usize, long: &'static [&'static str], value: &'static str) -> MarkOpt {
+    let takes = idx != 5 && idx != 6;
+    MarkOpt {
+        long,
+        arg: if takes { Arg::Required } else { Arg::None },
+        owner: Owner::Target("CONNMARK"),
+        act: Act::Connmark(idx),
+        value_name: value,
+        help: match idx {
+            0 => "clear the ctmask bits of the connection mark, then toggle value's",
+            1 => "clear the mask bits of the connection mark, then set value's",
+            2 => "keep only these bits of the connection mark",
+            3 => "set these bits of the connection mark",
+            4 => "toggle these bits of the connection mark",
+            5 => "copy the packet mark to the connection mark (masked)",
+            6 => "copy the connection mark to the packet mark (masked)",
+            7 => "shift the copied mark left by bits",
+            8 => "shift the copied mark right by bits",
+            9 => "the connection mark bits --save/--restore-mark touch",
+            10 => "the packet mark bits --save/--restore-mark touch",
+            _ => "both --ctmask and --nfmask",
+        },
+        ..BASE
+    }
+}
+
 const SRC_PORT: &[&str] = &["source-port", "sport"];
 const DST_PORT: &[&str] = &["destination-port", "dport"];
 
@@ -291,6 +425,34 @@ pub const OPTIONS: &[MarkOpt] = &[
         help: "Set the policy of a builtin chain (ACCEPT or DROP)",
         value_name: "chain target",
         ..command(&["policy"], 'P', CmdKind::P)
+    },
+    // Chain commands (issue 20).
+    MarkOpt {
+        help: "Replace rule rulenum (1 = first) in chain",
+        value_name: "chain rulenum",
+        ..command(&["replace"], 'R', CmdKind::R)
+    },
+    MarkOpt {
+        arg: Arg::OptionalWord,
+        help: "Zero the counters of a chain, of all chains, or of one rule",
+        value_name: "[chain [rulenum]]",
+        ..command(&["zero"], 'Z', CmdKind::Z)
+    },
+    MarkOpt {
+        help: "Create a new user-defined chain",
+        value_name: "chain",
+        ..command(&["new-chain"], 'N', CmdKind::N)
+    },
+    MarkOpt {
+        arg: Arg::OptionalWord,
+        help: "Delete a user-defined chain, or every user-defined chain",
+        value_name: "[chain]",
+        ..command(&["delete-chain"], 'X', CmdKind::X)
+    },
+    MarkOpt {
+        help: "Rename a user-defined chain",
+        value_name: "old-chain new-chain",
+        ..command(&["rename-chain"], 'E', CmdKind::E)
     },
     MarkOpt {
         long: &["help"],
@@ -371,7 +533,20 @@ pub const OPTIONS: &[MarkOpt] = &[
         column: Some((4, "-j")),
         act: Act::Jump,
         value_name: "target",
-        help: "the rule's target (MARK)",
+        help: "the rule's target (MARK, CONNMARK, ACCEPT, RETURN or a user chain)",
+        ..BASE
+    },
+    // Goto (issue 20); counted as -j by the command matrix.
+    MarkOpt {
+        long: &["goto"],
+        short: Some('g'),
+        arg: Arg::Required,
+        // `! -g` is refused as `! -j` is, by the builder.
+        invert: true,
+        refused_by: cmds::ALL_BUT_RULE,
+        act: Act::Goto,
+        value_name: "chain",
+        help: "go to a user chain (its RETURN does not come back here)",
         ..BASE
     },
     MarkOpt {
@@ -453,6 +628,19 @@ pub const OPTIONS: &[MarkOpt] = &[
     mark(2, &["and-mark"], "bits"),
     mark(3, &["or-mark"], "bits"),
     mark(4, &["xor-mark"], "bits"),
+    // CONNMARK (issue 20).
+    connmark(0, &["set-xmark"], "value[/ctmask]"),
+    connmark(1, &["set-mark"], "value[/mask]"),
+    connmark(2, &["and-mark"], "bits"),
+    connmark(3, &["or-mark"], "bits"),
+    connmark(4, &["xor-mark"], "bits"),
+    connmark(5, &["save-mark"], ""),
+    connmark(6, &["restore-mark"], ""),
+    connmark(7, &["left-shift-mark"], "bits"),
+    connmark(8, &["right-shift-mark"], "bits"),
+    connmark(9, &["ctmask"], "mask"),
+    connmark(10, &["nfmask"], "mask"),
+    connmark(11, &["mask"], "mask"),
     port(Module::Tcp, SRC_PORT, PortSide::Source),
     port(Module::Tcp, DST_PORT, PortSide::Destination),
     port(Module::Udp, SRC_PORT, PortSide::Source),
@@ -501,8 +689,8 @@ pub const OPTIONS: &[MarkOpt] = &[
 ];
 
 /// Short letters of iptables options we refuse that still take an
-/// argument, so that a cluster (`-Nfoo`) splits as iptables splits it.
-pub const REFUSED_WITH_ARG: &[char] = &['N'];
+/// argument, so that a cluster (`-gfoo`) splits as iptables splits it.
+pub const REFUSED_WITH_ARG: &[char] = &[];
 
 /// The core option (or command) spelled `--name`.
 pub fn core_long(name: &str) -> Option<&'static MarkOpt> {
@@ -523,11 +711,26 @@ pub fn short_takes_arg(c: char) -> bool {
     REFUSED_WITH_ARG.contains(&c) || core_short(c).is_some_and(|o| o.arg == Arg::Required)
 }
 
+/// Whether `-c` takes an optional argument, attached (`-LPREROUTING`).
+pub fn short_takes_optional(c: char) -> bool {
+    core_short(c).is_some_and(|o| o.arg == Arg::OptionalWord)
+}
+
 /// The option `--name` of `owner`.
 pub fn owned(owner: Owner, name: &str) -> Option<&'static MarkOpt> {
     OPTIONS
         .iter()
         .find(|o| o.owner == owner && o.long.contains(&name))
+}
+
+/// The key of `Owner::Target` for the target `-j` named: "MARK",
+/// "CONNMARK", or "" for targets without options.
+pub fn target_name(t: Option<&str>) -> &'static str {
+    TARGETS
+        .iter()
+        .copied()
+        .find(|n| Some(*n) == t)
+        .unwrap_or("")
 }
 
 /// The match module `-m name` loads.

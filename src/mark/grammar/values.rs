@@ -63,6 +63,61 @@ pub fn parse_port_range(family: Family, s: &str, proto: &str) -> Result<Ports, M
     }
 }
 
+/// A port as libxtables' xtables_getportbyname reads it (getaddrinfo(3)
+/// without hints): a decimal number cut to 16 bits as glibc does (one
+/// whose int value is negative is looked up as a name), else a service
+/// name of any protocol.
+fn getportbyname(s: &str) -> Option<u16> {
+    let t = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // strtoul: overflow gives ULONG_MAX; '-' negates.
+        let v = digits.parse::<u64>().unwrap_or(u64::MAX);
+        let v = if neg { 0u64.wrapping_sub(v) } else { v };
+        let n = v as u32 as i32;
+        if n >= 0 {
+            return Some(n as u16);
+        }
+    }
+    ["tcp", "udp", "dccp", "udplite", "sctp"]
+        .iter()
+        .find_map(|p| crate::mark::names::service_port(s, p))
+}
+
+/// A port range as libxt_udp 1.8.9 takes it (XTTYPE_PORTRC, issue 20):
+/// `lo:hi` with either side empty for its default, kept as written even
+/// when `lo > hi` (an inverted range that matches nothing). `canon` names
+/// the option in messages.
+pub fn parse_udp_ports(family: Family, s: &str, canon: &str) -> Result<Ports, MarkError> {
+    let mut range = [0u16, u16::MAX];
+    let mut n = 0usize;
+    for part in s.split(':') {
+        if n == 2 {
+            let m = format!("udp: Too many components for option \"--{canon}\" (max: 2)\n");
+            return Err(param(family, &m));
+        }
+        if !part.is_empty() {
+            let p = getportbyname(part).ok_or_else(|| {
+                param(
+                    family,
+                    &format!("Port \"{part}\" does not resolve to anything.\n"),
+                )
+            })?;
+            if let Some(slot) = range.get_mut(n) {
+                *slot = p;
+            }
+        }
+        n += 1;
+    }
+    if n == 1 {
+        range[1] = range[0];
+    }
+    Ok((range[0], range[1]))
+}
+
 pub fn parse_multiport(family: Family, s: &str, proto: &str) -> Result<Vec<Ports>, MarkError> {
     let mut out = Vec::new();
     for part in s.split(',') {

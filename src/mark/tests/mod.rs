@@ -2,6 +2,7 @@
 //! → listing, against the in-memory ruleset ([`super::mem`]) and the
 //! batches and listings captured from iptables-nft 1.8.9.
 
+mod chains;
 mod fixtures;
 mod grammar;
 mod pipeline;

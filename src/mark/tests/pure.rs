@@ -121,6 +121,7 @@ fn decoders_never_panic() {
                             exprs: exprs.clone(),
                             userdata: None,
                         }],
+                        ..Default::default()
                     }],
                 };
                 let _ = print::list_rules(&st, fam, None, None, true);
