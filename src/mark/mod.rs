@@ -12,6 +12,7 @@
 pub mod expr;
 pub mod grammar;
 mod live;
+pub mod matches;
 #[cfg(test)]
 pub mod mem;
 pub mod names;

@@ -71,7 +71,7 @@ fn policy_name(p: u32) -> &'static str {
     }
 }
 
-fn addr_text(family: Family, a: &[u8]) -> String {
+pub(crate) fn addr_text(family: Family, a: &[u8]) -> String {
     match family {
         Family::V4 => match <[u8; 4]>::try_from(a) {
             Ok(b) => Ipv4Addr::from(b).to_string(),
@@ -216,6 +216,7 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 dport,
                 sinv,
                 dinv,
+                tcp,
             } => {
                 out.push_str(if *udp { " -m udp" } else { " -m tcp" });
                 if *sport != ANY_PORTS || *sinv {
@@ -224,6 +225,7 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 if *dport != ANY_PORTS || *dinv {
                     save_ports(&mut out, "dport", *dport, *dinv);
                 }
+                out.push_str(&super::matches::tcp::save(tcp));
             }
             Match::Sctp {
                 sport,
@@ -255,8 +257,17 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 out.push_str(" -m comment --comment");
                 save_string(&mut out, c);
             }
-            Match::Xt { name, .. } => {
-                let _ = write!(out, " -m {name}");
+            Match::Mark { mark, mask, inv } => {
+                out.push_str(" -m mark");
+                out.push_str(&super::matches::mark::save_text(*mark, *mask, *inv));
+            }
+            Match::Xt { name, rev, info } => {
+                match super::matches::save(name, *rev, info, r.family) {
+                    Some(t) => out.push_str(&t),
+                    None => {
+                        let _ = write!(out, " -m {name}");
+                    }
+                }
             }
         }
     }
@@ -525,11 +536,13 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
                 dport,
                 sinv,
                 dinv,
+                tcp,
             } => {
                 let pn = if *udp { "udp" } else { "tcp" };
                 let _ = write!(out, " {pn}");
                 print_ports(out, "spt", *sport, *sinv, pn, opts.numeric);
                 print_ports(out, "dpt", *dport, *dinv, pn, opts.numeric);
+                out.push_str(&super::matches::tcp::print(tcp, opts.numeric));
             }
             Match::Sctp {
                 sport,
@@ -560,8 +573,16 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
             Match::Comment(c) => {
                 let _ = write!(out, " /* {c} */");
             }
-            Match::Xt { name, .. } => {
-                let _ = write!(out, " {name}");
+            Match::Mark { mark, mask, inv } => {
+                out.push_str(&super::matches::mark::print_mark(*mark, *mask, *inv));
+            }
+            Match::Xt { name, rev, info } => {
+                match super::matches::print(name, *rev, info, r.family, opts.numeric) {
+                    Some(t) => out.push_str(&t),
+                    None => {
+                        let _ = write!(out, " {name}");
+                    }
+                }
             }
         }
     }

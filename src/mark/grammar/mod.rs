@@ -12,7 +12,7 @@
 mod build;
 mod help;
 pub mod options;
-mod values;
+pub(crate) mod values;
 
 use super::plan::{prog_name, Cmd};
 use super::rule::Family;

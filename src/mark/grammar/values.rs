@@ -146,6 +146,25 @@ fn resolve(family: Family, host: &str) -> Option<Vec<Vec<u8>>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// One host (numeric, or the first address its name resolves to), for
+/// the matches' address options; the error is getaddrinfo's.
+pub fn one_host(family: Family, host: &str) -> Result<Vec<u8>, String> {
+    if let Some(a) = resolve(family, host).and_then(|v| v.into_iter().next()) {
+        let mut a = a;
+        a.resize(16, 0);
+        return Ok(a);
+    }
+    let why = match (host, 0u16).to_socket_addrs() {
+        Err(e) => e.to_string(),
+        Ok(_) => "Address family for hostname not supported".to_string(),
+    };
+    let why = why
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&why)
+        .to_string();
+    Err(format!("getaddrinfo: {why}\n"))
+}
+
 /// Parses `-s`/`-d` values: comma-separated `host[/mask]`.
 pub fn parse_addrs(family: Family, s: &str, inv: bool) -> Result<Vec<Addr>, MarkError> {
     let alen = family.addr_len();
