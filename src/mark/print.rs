@@ -232,6 +232,7 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 dport,
                 sinv,
                 dinv,
+                chunks,
             } => {
                 out.push_str(" -m sctp");
                 if let Some(p) = sport {
@@ -239,6 +240,9 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 }
                 if let Some(p) = dport {
                     save_ports(&mut out, "dport", *p, *dinv);
+                }
+                if let Some(c) = chunks {
+                    out.push_str(&super::matches::sctp::save(c));
                 }
             }
             Match::Multiport { which, ports, inv } => {
@@ -549,6 +553,7 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
                 dport,
                 sinv,
                 dinv,
+                chunks,
             } => {
                 out.push_str(" sctp");
                 if let Some(sp) = sport {
@@ -556,6 +561,9 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
                 }
                 if let Some(dp) = dport {
                     print_ports(out, "dpt", *dp, *dinv, "sctp", opts.numeric);
+                }
+                if let Some(c) = chunks {
+                    out.push_str(&super::matches::sctp::print(c, opts.numeric));
                 }
             }
             Match::Multiport { which, ports, inv } => {

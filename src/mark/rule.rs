@@ -113,6 +113,8 @@ pub enum Match {
         dport: Option<Ports>,
         sinv: bool,
         dinv: bool,
+        /// `--chunk-types`.
+        chunks: Option<super::matches::sctp::Chunks>,
     },
     Multiport {
         which: MpWhich,
@@ -259,7 +261,13 @@ pub fn tcpudp_info(sport: Ports, dport: Ports, invflags: u8, udp: bool, t: &TcpE
 }
 
 /// `struct xt_sctp_info` (296 bytes with alignment) for port matching only.
-pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: bool) -> Vec<u8> {
+pub fn sctp_info(
+    sport: Option<Ports>,
+    dport: Option<Ports>,
+    sinv: bool,
+    dinv: bool,
+    chunks: Option<&super::matches::sctp::Chunks>,
+) -> Vec<u8> {
     let mut v = vec![0u8; 296];
     let d = dport.unwrap_or((0, 0));
     let s = sport.unwrap_or((0, 0));
@@ -281,6 +289,13 @@ pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: b
         flags |= XT_SCTP_DEST_PORTS;
         if dinv {
             inv |= XT_SCTP_DEST_PORTS;
+        }
+    }
+    if let Some(c) = chunks {
+        super::matches::sctp::write(&mut v, c);
+        flags |= super::matches::sctp::CHUNK_TYPES;
+        if c.inv {
+            inv |= super::matches::sctp::CHUNK_TYPES;
         }
     }
     v[284..288].copy_from_slice(&flags.to_ne_bytes());
@@ -380,10 +395,11 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
             dport,
             sinv,
             dinv,
+            chunks,
         } => out.push(Expr::Match {
             name: "sctp".into(),
             rev: 0,
-            info: sctp_info(*sport, *dport, *sinv, *dinv),
+            info: sctp_info(*sport, *dport, *sinv, *dinv, chunks.as_ref()),
         }),
         Match::Multiport { which, ports, inv } => out.push(Expr::Match {
             name: "multiport".into(),
@@ -831,6 +847,9 @@ fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
                 dport: (flags & XT_SCTP_DEST_PORTS != 0).then_some(d),
                 sinv: inv & XT_SCTP_SRC_PORTS != 0,
                 dinv: inv & XT_SCTP_DEST_PORTS != 0,
+                chunks: (flags & super::matches::sctp::CHUNK_TYPES != 0).then(|| {
+                    super::matches::sctp::read(info, inv & super::matches::sctp::CHUNK_TYPES != 0)
+                }),
             })
         })(),
         ("multiport", 1) => (|| {

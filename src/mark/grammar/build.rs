@@ -27,6 +27,8 @@ pub(super) struct MatchB {
     /// Issue 20: tcp's `--tcp-option`/`--tcp-flags` and which were given.
     pub tcp: TcpExtra,
     pub tcp_seen: u32,
+    /// Issue 20: sctp's `--chunk-types`.
+    pub chunks: Option<matches::sctp::Chunks>,
 }
 
 impl MatchB {
@@ -40,6 +42,7 @@ impl MatchB {
             xt: matches::start(module),
             tcp: TcpExtra::default(),
             tcp_seen: 0,
+            chunks: None,
         }
     }
     fn knows(&self, name: &str) -> bool {
@@ -426,6 +429,10 @@ fn xt_option(
     inv: bool,
     w: &mut Words,
 ) -> Result<(), MarkError> {
+    if m.module == Module::Sctp {
+        return matches::sctp::option(&mut m.chunks, v, w.optional(), inv)
+            .map_err(|e| param(family, &e));
+    }
     if m.module == Module::Tcp {
         let comp = if id == matches::tcp::id::FLAGS {
             w.optional()
@@ -623,6 +630,7 @@ impl State {
                     dport: m.dport.map(|p| p.0),
                     sinv: m.sport.is_some_and(|p| p.1),
                     dinv: m.dport.is_some_and(|p| p.1),
+                    chunks: m.chunks.clone(),
                 },
                 Module::Multiport => multiport_match(family, self.proto, &m.set)?,
                 Module::Mark

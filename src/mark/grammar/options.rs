@@ -550,6 +550,14 @@ pub const OPTIONS: &[MarkOpt] = &[
         "match if this TCP option is present",
     ),
     xt(
+        Module::Sctp,
+        &["chunk-types"],
+        0,
+        true,
+        "all|any|only chunk[:flags][,...]",
+        "match the chunk types present (DATA, INIT, ..., ALL, NONE)",
+    ),
+    xt(
         Module::Mark,
         &["mark"],
         0,

@@ -14,6 +14,7 @@ pub mod conntrack;
 pub mod icmp;
 pub mod iprange;
 pub mod mark;
+pub mod sctp;
 pub mod tcp;
 
 use super::grammar::options::{MarkOpt, Module};
