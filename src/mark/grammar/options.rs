@@ -405,7 +405,7 @@ pub const OPTIONS: &[MarkOpt] = &[
         arg: Arg::Required,
         act: Act::Match,
         value_name: "match",
-        help: "load a match module (tcp, udp, sctp, multiport, comment)",
+        help: "load a match module (tcp, udp, sctp, multiport, comment, mark, connmark, state, conntrack, iprange, addrtype, icmp)",
         ..BASE
     },
     MarkOpt {

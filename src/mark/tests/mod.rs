@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod grammar;
+mod matches;
 mod pipeline;
 mod pure;
 
