@@ -42,11 +42,41 @@ _ipvsadm_mark()
             return
             ;;
         -m | --match)
-            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment mark connmark state conntrack iprange addrtype icmp" -- "$cur")
             return
             ;;
         -j | --jump)
             mapfile -t COMPREPLY < <(compgen -W "MARK" -- "$cur")
+            return
+            ;;
+        # Issue 20's matches: option values.
+        --state)
+            mapfile -t COMPREPLY < <(compgen -W "INVALID NEW RELATED ESTABLISHED UNTRACKED" -- "$cur")
+            return
+            ;;
+        --ctstate)
+            mapfile -t COMPREPLY < <(compgen -W "INVALID NEW RELATED ESTABLISHED UNTRACKED SNAT DNAT" -- "$cur")
+            return
+            ;;
+        --ctstatus)
+            mapfile -t COMPREPLY < <(compgen -W "NONE EXPECTED SEEN_REPLY ASSURED CONFIRMED" -- "$cur")
+            return
+            ;;
+        --ctdir)
+            mapfile -t COMPREPLY < <(compgen -W "ORIGINAL REPLY" -- "$cur")
+            return
+            ;;
+        --src-type | --dst-type)
+            mapfile -t COMPREPLY < <(compgen -W "UNSPEC UNICAST LOCAL BROADCAST ANYCAST MULTICAST BLACKHOLE UNREACHABLE PROHIBIT THROW NAT XRESOLVE" -- "$cur")
+            return
+            ;;
+        --chunk-types)
+            mapfile -t COMPREPLY < <(compgen -W "all any only" -- "$cur")
+            return
+            ;;
+        --tcp-flags | --mark | --ctproto | --ctorigsrc | --ctorigdst | --ctreplsrc | --ctrepldst | \
+            --ctexpire | --ctorigsrcport | --ctorigdstport | --ctreplsrcport | --ctrepldstport | \
+            --src-range | --dst-range | --icmp-type | --tcp-option)
             return
             ;;
         -i | -o | --in-interface | --out-interface)
@@ -77,6 +107,11 @@ _ipvsadm_mark()
         -m --match --dports --sports --ports --comment -j --jump -h --help
         --src --dst --destination-ports --source-ports
         --set-mark --set-xmark --and-mark --or-mark --xor-mark !"
+    # Issue 20's matches.
+    opts+=" --syn --tcp-flags --tcp-option --chunk-types --mark --state --ctstate --ctproto
+        --ctorigsrc --ctorigdst --ctreplsrc --ctrepldst --ctstatus --ctexpire --ctorigsrcport
+        --ctorigdstport --ctreplsrcport --ctrepldstport --ctdir --src-range --dst-range
+        --src-type --dst-type --limit-iface-in --limit-iface-out --icmp-type"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }
 

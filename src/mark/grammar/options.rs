@@ -539,7 +539,7 @@ pub const OPTIONS: &[MarkOpt] = &[
         1,
         true,
         "mask comp",
-        "match these flags (FIN,SYN,RST,PSH,ACK,URG,ALL,NONE) of mask set to comp",
+        "of the flags in mask (FIN,SYN,RST,PSH,ACK,URG,ALL,NONE), those in comp set",
     ),
     xt(
         Module::Tcp,
@@ -739,7 +739,7 @@ pub const OPTIONS: &[MarkOpt] = &[
         0,
         true,
         "type[/code]|name",
-        "match the ICMP type (and code)",
+        "match the ICMP type (and code); IPv4 only",
     ),
 ];
 
