@@ -153,6 +153,8 @@ fn run(args: &[String]) -> Result<String, MarkError> {
         grammar::Parsed::Run(c) => c,
         grammar::Parsed::Print(text) => return Ok(text),
     };
+    // Parse warnings (iptables goes on after them).
+    eprint!("{}", c.warnings);
     let prog = plan::prog_name(c.family);
     let mut s =
         sock::Nfnl::open().map_err(|e| netlink_error(prog, "Could not open netlink socket", e))?;

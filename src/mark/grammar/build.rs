@@ -70,6 +70,8 @@ pub(super) struct State {
     pub target: Option<String>,
     mark_set: Vec<(usize, u32, u32)>,
     pub leftovers: Vec<String>,
+    /// Warnings printed while parsing (issue 20: iprange's reversed range).
+    pub warnings: String,
     /// The last `-t` named a table other than mangle: reported after the
     /// other checks, as iptables looks the table up only then.
     bad_table: Option<String>,
@@ -128,6 +130,18 @@ impl State {
             mark_set: Vec::new(),
             leftovers: Vec::new(),
             bad_table: None,
+            warnings: String::new(),
+        }
+    }
+
+    /// Moves the matches' parse warnings to the command's.
+    pub fn take_warnings(&mut self) {
+        for m in &mut self.matches {
+            if let Some(xt) = m.xt.as_mut() {
+                for w in xt.warnings.drain(..) {
+                    self.warnings.push_str(&w);
+                }
+            }
         }
     }
 
@@ -838,6 +852,7 @@ impl State {
             family,
             cmd,
             opts: self.opts,
+            warnings: self.warnings.clone(),
         })
     }
 

@@ -34,7 +34,9 @@ const STATES: [(u32, &str); 7] = [
     (1 << 7, "DNAT"),
 ];
 
-const STATUSES: [(u32, &str); 4] = [
+/// Conntrack statuses (`NONE` adds no bit).
+const STATUSES: [(u32, &str); 5] = [
+    (0, "NONE"),
     (1, "EXPECTED"),
     (2, "SEEN_REPLY"),
     (4, "ASSURED"),
@@ -114,6 +116,12 @@ fn range(
     word: impl Fn(&str) -> Result<u64, String>,
 ) -> Result<(u64, u64), String> {
     let v = g.value();
+    if v.matches(':').count() > 1 {
+        return Err(format!(
+            "conntrack: Too many components for option \"{}\" (max: 2)\n",
+            g.dash()
+        ));
+    }
     let one = |s: &str, dflt: u64| if s.is_empty() { Ok(dflt) } else { word(s) };
     match v.split_once(':') {
         Some((a, b)) => Ok((one(a, 0)?, one(b, max)?)),
@@ -163,12 +171,7 @@ fn parse_conntrack(xt: &mut Xt, g: &Given) -> Result<(), String> {
         }
         id::ORIGSRC..=id::REPLDST => parse_addr(xt, g)?,
         id::STATUS => {
-            let v = g.value();
-            let bits = if v.eq_ignore_ascii_case("NONE") {
-                0
-            } else {
-                name_bits(v, &STATUSES, "ctstatus")?
-            };
+            let bits = name_bits(g.value(), &STATUSES, "ctstatus")?;
             put16(&mut xt.info, STATUS_MASK, bits as u16);
             set_flag(xt, F_STATUS, g.inv);
         }
@@ -206,22 +209,6 @@ fn parse_dir(xt: &mut Xt, g: &Given) -> Result<(), String> {
     Ok(())
 }
 
-/// iptables' dotted IPv4 (1 to 4 decimal parts, the missing ones 0).
-fn dotted4(s: &str) -> Option<Vec<u8>> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() > 4 {
-        return None;
-    }
-    let mut o = vec![0u8; 4];
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        *o.get_mut(i)? = p.parse::<u8>().ok()?;
-    }
-    Some(o)
-}
-
 /// A mask as a prefix length (None: the whole address): a length up to
 /// the address size, else a mask address (not a prefix: the whole one).
 fn mask_bits(g: &Given, ms: &str, maxbits: u64) -> Result<Option<u64>, String> {
@@ -229,7 +216,7 @@ fn mask_bits(g: &Given, ms: &str, maxbits: u64) -> Result<Option<u64>, String> {
         return Ok(Some(n));
     }
     let dotted = match g.family {
-        Family::V4 => dotted4(ms),
+        Family::V4 => super::dotted4(ms),
         Family::V6 => ms
             .parse::<std::net::Ipv6Addr>()
             .ok()

@@ -5,7 +5,7 @@
 use super::{get8, no_init, owns_all, put8, put_bytes, Codec, Given, Xt};
 use crate::mark::grammar::options::Module;
 use crate::mark::rule::{Family, Match};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 const FLAGS: usize = 64;
 const SRC: u8 = 1;
@@ -21,7 +21,7 @@ pub mod id {
 
 fn numeric(family: Family, s: &str) -> Option<Vec<u8>> {
     let mut v = match family {
-        Family::V4 => s.parse::<Ipv4Addr>().ok()?.octets().to_vec(),
+        Family::V4 => super::dotted4(s)?,
         Family::V6 => s.parse::<Ipv6Addr>().ok()?.octets().to_vec(),
     };
     v.resize(16, 0);
@@ -39,6 +39,15 @@ fn parse(xt: &mut Xt, g: &Given) -> Result<(), String> {
     } else {
         (32, DST, DST_INV)
     };
+    if lo > hi {
+        let alen = g.family.addr_len();
+        let text = |a: &[u8]| crate::mark::print::addr_text(g.family, a.get(..alen).unwrap_or(&[]));
+        xt.warnings.push(format!(
+            "xt_iprange: range {}-{} is reversed and will never match\n",
+            text(&lo),
+            text(&hi)
+        ));
+    }
     put_bytes(&mut xt.info, off, &lo);
     put_bytes(&mut xt.info, off + 16, &hi);
     let mut f = get8(&xt.info, FLAGS) | flag;

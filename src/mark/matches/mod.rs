@@ -26,6 +26,8 @@ use super::rule::{Family, Match};
 pub struct Xt {
     pub info: Vec<u8>,
     pub seen: u32,
+    /// Warnings iptables prints on stderr while parsing (and goes on).
+    pub warnings: Vec<String>,
 }
 
 /// One option as handed to a codec: its table entry, its value (None for
@@ -101,7 +103,11 @@ pub fn start(m: Module) -> Option<Xt> {
     let c = codec(m)?;
     let mut info = vec![0u8; c.size];
     (c.init)(&mut info);
-    Some(Xt { info, seen: 0 })
+    Some(Xt {
+        info,
+        seen: 0,
+        warnings: Vec::new(),
+    })
 }
 
 /// Applies one option: xtables' generic checks (once only, `!` allowed),
@@ -232,6 +238,10 @@ pub fn strtoul_prefix(s: &str, max: u64) -> Option<(u64, &str)> {
     }
     let t = t.strip_prefix('+').unwrap_or(t);
     let (radix, body) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        if !h.starts_with(|c: char| c.is_ascii_hexdigit()) {
+            // strtoul reads the 0 and stops at the x.
+            return Some((0, t.get(1..).unwrap_or("")));
+        }
         (16, h)
     } else if t.starts_with('0') {
         (8, t)
@@ -245,6 +255,22 @@ pub fn strtoul_prefix(s: &str, max: u64) -> Option<(u64, &str)> {
     let (digits, rest) = body.split_at(n);
     let v = u64::from_str_radix(digits, radix).ok()?;
     (v <= max).then_some((v, rest))
+}
+
+/// iptables' dotted IPv4 (1 to 4 decimal parts, the missing ones 0).
+pub fn dotted4(s: &str) -> Option<Vec<u8>> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut o = vec![0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *o.get_mut(i)? = p.parse::<u8>().ok()?;
+    }
+    Some(o)
 }
 
 /// Names of the bits set in `v`, from a (bit, name) table, comma-joined.

@@ -56,7 +56,7 @@ pub fn option(
             return Err("Only one `--tcp-option' allowed".into());
         }
         let n = match strtoul_prefix(value, 0xff) {
-            Some((n, "")) => n as u8,
+            Some((n, "")) if n > 0 => n as u8,
             _ => return Err(format!("Bad TCP option \"{value}\"")),
         };
         *seen |= 1 << id::OPTION;
