@@ -266,6 +266,17 @@ const BAD: &[&str] = &[
     "-6 -A PREROUTING -m conntrack --ctorigsrc 2001:db8::/129 -j MARK --set-mark 1",
 ];
 
+/// `-v` echoes the rule (iptables' FMT_NOTABLE line) for each command.
+const VERBOSE: &[&str] = &[
+    "-v -A PREROUTING -p tcp --syn --dport 80 -m conntrack --ctstate NEW,ESTABLISHED -j MARK --set-mark 1",
+    "-v -A PREROUTING -p icmp --icmp-type echo-request -m mark ! --mark 0x10/0xf0 -j MARK --set-mark 2",
+    "-v -I PREROUTING -m iprange --src-range 10.0.0.1-10.0.0.9 -m addrtype --dst-type LOCAL -j MARK --set-mark 3",
+    "-v -C PREROUTING -p tcp --syn --dport 80 -m conntrack --ctstate NEW,ESTABLISHED -j MARK --set-mark 1",
+    "-v -A PREROUTING -p sctp --chunk-types any INIT -m state --state NEW -m connmark --mark 1 -j MARK --set-mark 4",
+    "-v -D PREROUTING -p icmp --icmp-type echo-request -m mark ! --mark 0x10/0xf0 -j MARK --set-mark 2",
+    "-6 -v -A PREROUTING -p tcp --tcp-flags ALL SYN -m conntrack --ctorigsrc 2001:db8::/32 -j MARK --set-mark 5",
+];
+
 fn tool_line(r: &str, ours: bool) -> String {
     let (six, rest) = match r.strip_prefix("-6 ") {
         Some(rest) => (true, rest),
@@ -312,6 +323,14 @@ fn good_rules_added_alike() {
         return;
     }
     assert_same(&run_all(GOOD, true), &run_all(GOOD, false));
+}
+
+#[test]
+fn verbose_echo_alike() {
+    if !available() {
+        return;
+    }
+    assert_same(&run_all(VERBOSE, true), &run_all(VERBOSE, false));
 }
 
 #[test]
