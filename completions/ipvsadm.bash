@@ -42,7 +42,7 @@ _ipvsadm_mark()
             return
             ;;
         -m | --match)
-            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment mark connmark state conntrack iprange addrtype icmp" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment mark connmark state conntrack iprange addrtype icmp icmp6" -- "$cur")
             return
             ;;
         -j | --jump)
@@ -76,7 +76,7 @@ _ipvsadm_mark()
             ;;
         --tcp-flags | --mark | --ctproto | --ctorigsrc | --ctorigdst | --ctreplsrc | --ctrepldst | \
             --ctexpire | --ctorigsrcport | --ctorigdstport | --ctreplsrcport | --ctrepldstport | \
-            --src-range | --dst-range | --icmp-type | --tcp-option)
+            --src-range | --dst-range | --icmp-type | --icmpv6-type | --tcp-option)
             return
             ;;
         -i | -o | --in-interface | --out-interface)
@@ -111,7 +111,7 @@ _ipvsadm_mark()
     opts+=" --syn --tcp-flags --tcp-option --chunk-types --mark --state --ctstate --ctproto
         --ctorigsrc --ctorigdst --ctreplsrc --ctrepldst --ctstatus --ctexpire --ctorigsrcport
         --ctorigdstport --ctreplsrcport --ctrepldstport --ctdir --src-range --dst-range
-        --src-type --dst-type --limit-iface-in --limit-iface-out --icmp-type"
+        --src-type --dst-type --limit-iface-in --limit-iface-out --icmp-type --icmpv6-type"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }
 

@@ -226,7 +226,7 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s i -l in-interface -x -a '(__ip
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s o -l out-interface -x -a '(__ipvsadm_interfaces)' -d 'Output interface'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l sport -l source-port -x -d 'Source port or range'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dport -l destination-port -x -d 'Destination port or range'
-complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s m -l match -x -a 'tcp udp sctp multiport comment mark connmark state conntrack iprange addrtype icmp' -d 'Match extension'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s m -l match -x -a 'tcp udp sctp multiport comment mark connmark state conntrack iprange addrtype icmp icmp6' -d 'Match extension'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dports -l destination-ports -x -d 'Destination ports (multiport)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l sports -l source-ports -x -d 'Source ports (multiport)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l ports -x -d 'Source or destination ports (multiport)'
@@ -258,6 +258,7 @@ complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l dst-type -x -a 'UNSPEC UNICAST
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l limit-iface-in -d 'Incoming interface only (addrtype)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l limit-iface-out -d 'Outgoing interface only (addrtype)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l icmp-type -x -d 'ICMP type[/code] or name (icmp)'
+complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l icmpv6-type -x -d 'ICMPv6 type[/code] or name (icmp6)'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -s j -l jump -x -a MARK -d Target
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l set-mark -x -d 'Set the mark: value[/mask]'
 complete -c ipvsadm -n '__ipvsadm_cmd_is mark' -l set-xmark -x -d 'Clear mask bits, toggle value bits: value[/mask]'

@@ -755,7 +755,8 @@ fn bash_completes_extensions() {
             "conntrack",
             "iprange",
             "addrtype",
-            "icmp"
+            "icmp",
+            "icmp6"
         ])
     );
     let got = c(&["ipvsadm", "mark", "-A", "PREROUTING", "-"]);

@@ -5,18 +5,27 @@
 //! statuses and rulesets (`-S`, `-L -v -n -x`, `nft list ruleset`), and
 //! each tool checks, deletes and lists what the other added.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ipvsadm");
 
-/// Runs `script` under `sh` in a new network namespace; (stdout, stderr, rc).
+/// Runs `script` (fed on stdin: it can be long) under `sh` in a new
+/// network namespace; (stdout, stderr, rc).
 fn ns(script: &str) -> (String, String, i32) {
-    let out = Command::new("unshare")
-        .args(["-n", "sh", "-c", script])
+    let mut child = Command::new("unshare")
+        .args(["-n", "sh", "-s"])
         .env("BIN", BIN)
         .env("LC_ALL", "C")
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("unshare runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(script.as_bytes()).expect("script written");
+    }
+    let out = child.wait_with_output().expect("unshare ends");
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -62,6 +71,7 @@ const GOOD: &[&str] = &[
     // udp
     "-A PREROUTING -p udp --sport 53 --dport 1024: -j MARK --set-mark 1",
     "-A PREROUTING -p udp -m udp ! --dport 53 -j MARK --set-mark 1",
+    "-A PREROUTING -p udplite -j MARK --set-mark 1",
     // icmp
     "-A PREROUTING -p icmp --icmp-type echo-request -j MARK --set-mark 1",
     "-A PREROUTING -p icmp --icmp-type 3/4 -j MARK --set-mark 1",
@@ -143,6 +153,13 @@ const GOOD: &[&str] = &[
     "-6 -A PREROUTING -p tcp --syn --dport 443 -j MARK --set-mark 1",
     "-6 -A PREROUTING -p tcp --tcp-option 8 -j MARK --set-mark 1",
     "-6 -A PREROUTING -p sctp --chunk-types any INIT -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type echo-request -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p ipv6-icmp ! --icmpv6-type 1/3 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type 1 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 -m icmp6 --icmpv6-type 255 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type 133/0 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type neighbor-solicitation -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type ttl-zero-during-reassembly -j MARK --set-mark 1",
 ];
 
 /// Rule lines iptables refuses (or the kernel does), and corners it may
@@ -262,6 +279,15 @@ const BAD: &[&str] = &[
     "-6 -A PREROUTING -m iprange --dst-range 2001:db8::9-2001:db8::1 -j MARK --set-mark 1",
     "-6 -A PREROUTING -p icmp --icmp-type 8 -j MARK --set-mark 1",
     "-6 -A PREROUTING -m icmp --icmp-type 8 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type foo -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type neighb -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type 1/x -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 -m icmp6 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type 1 --icmpv6-type 2 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -p icmpv6 --icmpv6-type any -j MARK --set-mark 1",
+    "-6 -A PREROUTING -m icmp6 --icmpv6-type 1 -j MARK --set-mark 1",
+    "-A PREROUTING -m icmp6 --icmpv6-type 1 -j MARK --set-mark 1",
+    "-A PREROUTING -p icmpv6 --icmpv6-type 1 -j MARK --set-mark 1",
     "-6 -A PREROUTING -m iprange --src-range 1.2.3.4-1.2.3.5 -j MARK --set-mark 1",
     "-6 -A PREROUTING -m conntrack --ctorigsrc 2001:db8::/129 -j MARK --set-mark 1",
 ];

@@ -111,7 +111,7 @@ fn builtin_proto_name(p: u8) -> Option<&'static str> {
         17 => "udp",
         136 => "udplite",
         1 => "icmp",
-        58 => "icmpv6",
+        58 => "ipv6-icmp",
         50 => "esp",
         51 => "ah",
         135 => "ipv6-mh",
@@ -490,10 +490,10 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
     out.push(if pinv { '!' } else { ' ' });
     match (opts.numeric, proto_list_name(p)) {
         (false, Some(name)) => {
-            let _ = write!(out, "{name:<5}");
+            let _ = write!(out, "{name:<4} ");
         }
         _ => {
-            let _ = write!(out, "{p:<5}");
+            let _ = write!(out, "{p:<4} ");
         }
     }
     out.push_str("-- ");

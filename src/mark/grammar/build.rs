@@ -102,6 +102,7 @@ fn implicit_module(proto: Option<(u8, bool)>) -> Option<Module> {
 fn implicit_match(proto: Option<(u8, bool)>, family: Family) -> Option<Module> {
     match proto {
         Some((1, _)) if family == Family::V4 => Some(Module::Icmp),
+        Some((58, _)) if family == Family::V6 => Some(Module::Icmp6),
         _ => implicit_module(proto),
     }
 }
@@ -254,8 +255,11 @@ impl State {
             }
             Act::Match => {
                 let v = self.value(item, w)?;
-                // icmp is IPv4's (ip6tables has icmp6).
-                let v6_icmp = self.family == Family::V6 && v == "icmp";
+                // icmp is IPv4's, icmp6 IPv6's.
+                let v6_icmp = matches!(
+                    (self.family, v.as_str()),
+                    (Family::V6, "icmp") | (Family::V4, "icmp6")
+                );
                 let m = options::module(&v).filter(|_| !v6_icmp).ok_or_else(|| {
                     param(
                         self.family,
@@ -653,7 +657,8 @@ impl State {
                 | Module::Conntrack
                 | Module::Iprange
                 | Module::Addrtype
-                | Module::Icmp => {
+                | Module::Icmp
+                | Module::Icmp6 => {
                     let xt =
                         m.xt.as_ref()
                             .ok_or_else(|| param(family, "no match data"))?;

@@ -62,6 +62,7 @@ pub enum Module {
     Iprange,
     Addrtype,
     Icmp,
+    Icmp6,
 }
 
 impl Module {
@@ -79,12 +80,13 @@ impl Module {
             Module::Iprange => "iprange",
             Module::Addrtype => "addrtype",
             Module::Icmp => "icmp",
+            Module::Icmp6 => "icmp6",
         }
     }
 }
 
 /// The match modules `-m` loads, in the order `-h` lists them.
-pub const MODULES: [Module; 12] = [
+pub const MODULES: [Module; 13] = [
     Module::Tcp,
     Module::Udp,
     Module::Sctp,
@@ -98,6 +100,7 @@ pub const MODULES: [Module; 12] = [
     Module::Iprange,
     Module::Addrtype,
     Module::Icmp,
+    Module::Icmp6,
 ];
 
 /// The targets `-j` loads.
@@ -405,7 +408,7 @@ pub const OPTIONS: &[MarkOpt] = &[
         arg: Arg::Required,
         act: Act::Match,
         value_name: "match",
-        help: "load a match module (tcp, udp, sctp, multiport, comment, mark, connmark, state, conntrack, iprange, addrtype, icmp)",
+        help: "load a match module (tcp, udp, sctp, multiport, comment, mark, connmark, state, conntrack, iprange, addrtype, icmp, icmp6)",
         ..BASE
     },
     MarkOpt {
@@ -740,6 +743,14 @@ pub const OPTIONS: &[MarkOpt] = &[
         true,
         "type[/code]|name",
         "match the ICMP type (and code); IPv4 only",
+    ),
+    xt(
+        Module::Icmp6,
+        &["icmpv6-type"],
+        0,
+        true,
+        "type[/code]|name",
+        "match the ICMPv6 type (and code); IPv6 only",
     ),
 ];
 

@@ -1,6 +1,8 @@
-//! `-p icmp [-m icmp] [!] --icmp-type {type[/code]|name}` (IPv4 only): the
-//! xt-compat `icmp` revision 0 match over `struct ipt_icmp` (type, code
-//! range, invflags), with iptables' type names.
+//! `-p icmp [-m icmp] [!] --icmp-type {type[/code]|name}` (IPv4) and
+//! `-6 -p icmpv6 [-m icmp6] [!] --icmpv6-type …` (IPv6): the xt-compat
+//! `icmp` / `icmp6` revision 0 matches over `struct ipt_icmp` /
+//! `ip6t_icmp` (type, code range, invflags), with iptables' and
+//! ip6tables' type names.
 
 use super::{get8, no_init, owns_all, put8, strtoul_prefix, Codec, Given, Xt};
 use crate::mark::grammar::options::Module;
@@ -8,9 +10,76 @@ use crate::mark::rule::{Family, Match};
 
 const INV: u8 = 1;
 
-/// iptables' ICMP names: (name, type, lowest code, highest code), in its
-/// order (aliases after the name they stand for).
-const NAMES: [(&str, u8, u8, u8); 40] = [
+/// A name: (name, type, lowest code, highest code).
+type Name = (&'static str, u8, u8, u8);
+
+/// What differs between icmp and icmp6.
+struct Flavor {
+    names: &'static [Name],
+    /// In messages: `ICMP`, `ICMPv6`.
+    what: &'static str,
+    /// Module and option: `icmp`/`icmp-type`, `icmp6`/`icmpv6-type`.
+    module: &'static str,
+    option: &'static str,
+    /// `-L`'s word: `icmp`, `ipv6-icmp`.
+    label: &'static str,
+    /// Whether type 255 saves as `any` (icmp only).
+    any: bool,
+}
+
+const V4: Flavor = Flavor {
+    names: &NAMES,
+    what: "ICMP",
+    module: "icmp",
+    option: "icmp-type",
+    label: "icmp",
+    any: true,
+};
+
+const V6: Flavor = Flavor {
+    names: &NAMES6,
+    what: "ICMPv6",
+    module: "icmp6",
+    option: "icmpv6-type",
+    label: "ipv6-icmp",
+    any: false,
+};
+
+/// ip6tables' ICMPv6 names, in its order (aliases after the name).
+const NAMES6: [Name; 28] = [
+    ("destination-unreachable", 1, 0, 0xff),
+    ("no-route", 1, 0, 0),
+    ("communication-prohibited", 1, 1, 1),
+    ("beyond-scope", 1, 2, 2),
+    ("address-unreachable", 1, 3, 3),
+    ("port-unreachable", 1, 4, 4),
+    ("failed-policy", 1, 5, 5),
+    ("reject-route", 1, 6, 6),
+    ("packet-too-big", 2, 0, 0xff),
+    ("time-exceeded", 3, 0, 0xff),
+    ("ttl-exceeded", 3, 0, 0xff),
+    ("ttl-zero-during-transit", 3, 0, 0),
+    ("ttl-zero-during-reassembly", 3, 1, 1),
+    ("parameter-problem", 4, 0, 0xff),
+    ("bad-header", 4, 0, 0),
+    ("unknown-header-type", 4, 1, 1),
+    ("unknown-option", 4, 2, 2),
+    ("echo-request", 128, 0, 0xff),
+    ("ping", 128, 0, 0xff),
+    ("echo-reply", 129, 0, 0xff),
+    ("pong", 129, 0, 0xff),
+    ("router-solicitation", 133, 0, 0xff),
+    ("router-advertisement", 134, 0, 0xff),
+    ("neighbour-solicitation", 135, 0, 0xff),
+    ("neighbor-solicitation", 135, 0, 0xff),
+    ("neighbour-advertisement", 136, 0, 0xff),
+    ("neighbor-advertisement", 136, 0, 0xff),
+    ("redirect", 137, 0, 0xff),
+];
+
+/// iptables' ICMP names, in its order (aliases after the name they stand
+/// for).
+const NAMES: [Name; 40] = [
     ("any", 0xff, 0, 0xff),
     ("echo-reply", 0, 0, 0xff),
     ("pong", 0, 0, 0xff),
@@ -54,16 +123,17 @@ const NAMES: [(&str, u8, u8, u8); 40] = [
 ];
 
 /// A name (any unambiguous prefix, any case) or `type[/code]`.
-fn lookup(v: &str) -> Result<(u8, u8, u8), String> {
-    let mut found: Option<&(&str, u8, u8, u8)> = None;
-    for n in NAMES.iter() {
+fn lookup(f: &Flavor, v: &str) -> Result<(u8, u8, u8), String> {
+    let what = f.what;
+    let mut found: Option<&Name> = None;
+    for n in f.names.iter() {
         let hit =
             n.0.get(..v.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(v));
         if hit {
             if let Some(prev) = found {
                 return Err(format!(
-                    "Ambiguous ICMP type `{v}': `{}' or `{}'?",
+                    "Ambiguous {what} type `{v}': `{}' or `{}'?",
                     prev.0, n.0
                 ));
             }
@@ -79,19 +149,19 @@ fn lookup(v: &str) -> Result<(u8, u8, u8), String> {
     };
     let t = match strtoul_prefix(ty, 0xff) {
         Some((n, "")) => n as u8,
-        _ => return Err(format!("Unknown ICMP type `{v}'")),
+        _ => return Err(format!("Unknown {what} type `{v}'")),
     };
     match code {
         None => Ok((t, 0, 0xff)),
         Some(c) => match strtoul_prefix(c, 0xff) {
             Some((n, "")) => Ok((t, n as u8, n as u8)),
-            _ => Err(format!("Unknown ICMP code `{v}'")),
+            _ => Err(format!("Unknown {what} code `{v}'")),
         },
     }
 }
 
-fn parse(xt: &mut Xt, g: &Given) -> Result<(), String> {
-    let (t, lo, hi) = lookup(g.value())?;
+fn parse(f: &Flavor, xt: &mut Xt, g: &Given) -> Result<(), String> {
+    let (t, lo, hi) = lookup(f, g.value())?;
     put8(&mut xt.info, 0, t);
     put8(&mut xt.info, 1, lo);
     put8(&mut xt.info, 2, hi);
@@ -99,11 +169,14 @@ fn parse(xt: &mut Xt, g: &Given) -> Result<(), String> {
     Ok(())
 }
 
-fn finish(xt: &Xt, _f: Family) -> Result<Match, String> {
+fn finish(f: &Flavor, c: &Codec, xt: &Xt) -> Result<Match, String> {
     if xt.seen == 0 {
-        return Err("icmp: option \"--icmp-type\" must be specified\n".into());
+        return Err(format!(
+            "{}: option \"--{}\" must be specified\n",
+            f.module, f.option
+        ));
     }
-    Ok(super::xt_match(&ICMP, xt))
+    Ok(super::xt_match(c, xt))
 }
 
 fn fields(info: &[u8]) -> (u8, u8, u8, bool) {
@@ -115,13 +188,13 @@ fn fields(info: &[u8]) -> (u8, u8, u8, bool) {
     )
 }
 
-fn save(info: &[u8], _f: Family) -> Option<String> {
+fn save(f: &Flavor, info: &[u8]) -> Option<String> {
     let (t, lo, hi, inv) = fields(info);
     let mut out = String::from(if inv { " !" } else { "" });
-    if t == 0xff {
-        out.push_str(" --icmp-type any");
+    if t == 0xff && f.any {
+        out.push_str(&format!(" --{} any", f.option));
     } else {
-        out.push_str(&format!(" --icmp-type {t}"));
+        out.push_str(&format!(" --{} {t}", f.option));
         if lo != 0 || hi != 0xff {
             out.push_str(&format!("/{lo}"));
         }
@@ -129,15 +202,16 @@ fn save(info: &[u8], _f: Family) -> Option<String> {
     Some(out)
 }
 
-fn print(info: &[u8], _f: Family, numeric: bool) -> Option<String> {
+fn print(f: &Flavor, info: &[u8], numeric: bool) -> Option<String> {
     let (t, lo, hi, inv) = fields(info);
     let bang = if inv { "!" } else { "" };
+    let label = f.label;
     if !numeric {
-        if let Some(n) = NAMES.iter().find(|n| (n.1, n.2, n.3) == (t, lo, hi)) {
-            return Some(format!(" icmp {bang}{}", n.0));
+        if let Some(n) = f.names.iter().find(|n| (n.1, n.2, n.3) == (t, lo, hi)) {
+            return Some(format!(" {label} {bang}{}", n.0));
         }
     }
-    let mut out = format!(" icmp{}type {t}", if inv { " !" } else { "" });
+    let mut out = format!(" {label}{}type {t}", if inv { " !" } else { "" });
     if lo == hi {
         out.push_str(&format!(" code {lo}"));
     } else if lo != 0 || hi != 0xff {
@@ -146,15 +220,53 @@ fn print(info: &[u8], _f: Family, numeric: bool) -> Option<String> {
     Some(out)
 }
 
+fn parse4(xt: &mut Xt, g: &Given) -> Result<(), String> {
+    parse(&V4, xt, g)
+}
+fn finish4(xt: &Xt, _f: Family) -> Result<Match, String> {
+    finish(&V4, &ICMP, xt)
+}
+fn save4(info: &[u8], _f: Family) -> Option<String> {
+    save(&V4, info)
+}
+fn print4(info: &[u8], _f: Family, numeric: bool) -> Option<String> {
+    print(&V4, info, numeric)
+}
+fn parse6(xt: &mut Xt, g: &Given) -> Result<(), String> {
+    parse(&V6, xt, g)
+}
+fn finish6(xt: &Xt, _f: Family) -> Result<Match, String> {
+    finish(&V6, &ICMP6, xt)
+}
+fn save6(info: &[u8], _f: Family) -> Option<String> {
+    save(&V6, info)
+}
+fn print6(info: &[u8], _f: Family, numeric: bool) -> Option<String> {
+    print(&V6, info, numeric)
+}
+
 pub const ICMP: Codec = Codec {
     module: Module::Icmp,
     xt_name: "icmp",
     rev: 0,
     size: 8,
     init: no_init,
-    parse,
-    finish,
+    parse: parse4,
+    finish: finish4,
     owns: owns_all,
-    save,
-    print,
+    save: save4,
+    print: print4,
+};
+
+pub const ICMP6: Codec = Codec {
+    module: Module::Icmp6,
+    xt_name: "icmp6",
+    rev: 0,
+    size: 8,
+    init: no_init,
+    parse: parse6,
+    finish: finish6,
+    owns: owns_all,
+    save: save6,
+    print: print6,
 };

@@ -84,6 +84,7 @@ pub const CODECS: &[Codec] = &[
     iprange::IPRANGE,
     addrtype::ADDRTYPE,
     icmp::ICMP,
+    icmp::ICMP6,
 ];
 
 /// The codec of a module loaded with `-m` (or implied by `-p icmp`).
