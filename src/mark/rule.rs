@@ -346,6 +346,45 @@ fn ne_u32(b: &[u8], off: usize) -> Option<u32> {
     attr::ne_u32(b.get(off..)?).ok()
 }
 
+/// tcp/udp ports (and tcp flags) natively, or the xt match where
+/// iptables-nft keeps it (no ports, or a tcp option).
+fn ports_exprs(
+    out: &mut Vec<Expr>,
+    udp: bool,
+    (sport, dport): (Ports, Ports),
+    (sinv, dinv): (bool, bool),
+    tcp: &TcpExtra,
+) {
+    let inv = ((sinv as u8) * XT_TCP_INV_SRCPT) | ((dinv as u8) * XT_TCP_INV_DSTPT);
+    let plain = sport == ANY_PORTS && dport == ANY_PORTS && inv == 0 && tcp.mask == 0;
+    if plain || !(udp || super::matches::tcp::native(tcp)) {
+        out.push(Expr::Match {
+            name: if udp { "udp" } else { "tcp" }.into(),
+            rev: 0,
+            info: tcpudp_info(sport, dport, inv, udp, tcp),
+        });
+        return;
+    }
+    if tcp.mask != 0 {
+        super::matches::tcp::exprs(out, tcp);
+    }
+    if sport.0 != 0 && sport.0 == sport.1 && dport.0 != 0 && dport.0 == dport.1 && sinv == dinv {
+        out.push(payload(BASE_TRANSPORT, 0, 4));
+        let mut data = sport.0.to_be_bytes().to_vec();
+        data.extend_from_slice(&dport.0.to_be_bytes());
+        out.push(cmp(if sinv { CMP_NEQ } else { CMP_EQ }, data));
+        return;
+    }
+    if sport != ANY_PORTS {
+        out.push(payload(BASE_TRANSPORT, 0, 2));
+        port_cmp(out, sport, sinv);
+    }
+    if dport != ANY_PORTS {
+        out.push(payload(BASE_TRANSPORT, 2, 2));
+        port_cmp(out, dport, dinv);
+    }
+}
+
 fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
     match m {
         Match::Ports {
@@ -355,41 +394,7 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
             sinv,
             dinv,
             tcp,
-        } => {
-            let inv = ((*sinv as u8) * XT_TCP_INV_SRCPT) | ((*dinv as u8) * XT_TCP_INV_DSTPT);
-            let plain = *sport == ANY_PORTS && *dport == ANY_PORTS && inv == 0 && tcp.mask == 0;
-            if plain || !(*udp || super::matches::tcp::native(tcp)) {
-                out.push(Expr::Match {
-                    name: if *udp { "udp" } else { "tcp" }.into(),
-                    rev: 0,
-                    info: tcpudp_info(*sport, *dport, inv, *udp, tcp),
-                });
-                return;
-            }
-            if tcp.mask != 0 {
-                super::matches::tcp::exprs(out, tcp);
-            }
-            if sport.0 != 0
-                && sport.0 == sport.1
-                && dport.0 != 0
-                && dport.0 == dport.1
-                && sinv == dinv
-            {
-                out.push(payload(BASE_TRANSPORT, 0, 4));
-                let mut data = sport.0.to_be_bytes().to_vec();
-                data.extend_from_slice(&dport.0.to_be_bytes());
-                out.push(cmp(if *sinv { CMP_NEQ } else { CMP_EQ }, data));
-                return;
-            }
-            if *sport != ANY_PORTS {
-                out.push(payload(BASE_TRANSPORT, 0, 2));
-                port_cmp(out, *sport, *sinv);
-            }
-            if *dport != ANY_PORTS {
-                out.push(payload(BASE_TRANSPORT, 2, 2));
-                port_cmp(out, *dport, *dinv);
-            }
-        }
+        } => ports_exprs(out, *udp, (*sport, *dport), (*sinv, *dinv), tcp),
         Match::Sctp {
             sport,
             dport,

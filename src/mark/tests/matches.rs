@@ -72,7 +72,7 @@ fn batches_and_listings_equal_iptables() {
         assert_eq!(format!("{s}{l}"), *text, "{case}: listing");
         n += 1;
     }
-    assert_eq!(n, 25);
+    assert_eq!(n, 27);
 }
 
 /// Every captured rule parses back to a rule that encodes to the same
