@@ -368,8 +368,13 @@ impl State {
         let Some(spec) = module.and_then(|m| options::owned(Owner::Match(m), &item.name)) else {
             return Err(unknown(family, item));
         };
-        let v = match spec.arg {
-            Arg::None => String::new(),
+        let v = match (spec.arg, &item.inline) {
+            // getopt refuses a value for a flag; iptables names it whole.
+            (Arg::None, Some(x)) => {
+                let msg = format!("unknown option \"--{}={x}\"", item.name);
+                return Err(param(family, &msg));
+            }
+            (Arg::None, None) => String::new(),
             _ => self.value(item, w)?,
         };
         let Some(m) = self.matches.get_mut(idx) else {

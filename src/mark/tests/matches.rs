@@ -159,3 +159,44 @@ fn help_lists_the_matches() {
         assert!(c.text.contains(&title), "{title}");
     }
 }
+
+/// Any dumped info bytes (of the right size or not) list without panic,
+/// and a match the codecs cannot read falls back to its name.
+#[test]
+fn codecs_never_panic_on_kernel_bytes() {
+    use crate::mark::matches::{print, save, CODECS};
+    let mut x: u32 = 0x1234_5678;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x as u8
+    };
+    for c in CODECS {
+        for len in [0, 1, c.size - 1, c.size, c.size + 8] {
+            for _ in 0..100 {
+                let info: Vec<u8> = (0..len).map(|_| next()).collect();
+                for fam in [Family::V4, Family::V6] {
+                    let _ = save(c.xt_name, c.rev, &info, fam);
+                    let _ = print(c.xt_name, c.rev, &info, fam, true);
+                    // (conntrack's names are reverse lookups: numeric only)
+                    if c.xt_name != "conntrack" {
+                        let _ = print(c.xt_name, c.rev, &info, fam, false);
+                    }
+                }
+            }
+        }
+    }
+    // sctp and tcp decode through the rule model.
+    for _ in 0..500 {
+        let info: Vec<u8> = (0..296).map(|_| next()).collect();
+        let e = crate::mark::expr::Expr::Match {
+            name: "sctp".into(),
+            rev: 0,
+            info,
+        };
+        if let Some((r, _)) = Rule::from_exprs(Family::V4, &[e]) {
+            let _ = crate::mark::print::save_rule("X", &r, None);
+        }
+    }
+}
