@@ -149,6 +149,13 @@ fn resolve(family: Family, host: &str) -> Option<Vec<Vec<u8>>> {
 /// One host (numeric, or the first address its name resolves to), for
 /// the matches' address options; the error is getaddrinfo's.
 pub fn one_host(family: Family, host: &str) -> Result<Vec<u8>, String> {
+    if family == Family::V4 {
+        if let Some(a) = crate::mark::matches::inet_aton(host) {
+            let mut a = a.to_vec();
+            a.resize(16, 0);
+            return Ok(a);
+        }
+    }
     if let Some(a) = resolve(family, host).and_then(|v| v.into_iter().next()) {
         let mut a = a;
         a.resize(16, 0);

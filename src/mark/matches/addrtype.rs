@@ -37,12 +37,18 @@ const TYPES: [(u32, &str); 12] = [
 
 fn types(v: &str) -> Result<u16, String> {
     let mut bits = 0u32;
-    for w in v.split(',') {
-        match TYPES.iter().find(|(_, n)| n.eq_ignore_ascii_case(w)) {
-            Some((b, _)) => bits |= b,
-            None => return Err(format!("addrtype: bad type \"{w}\"")),
-        }
-    }
+    super::comma_list(
+        v,
+        |w| match TYPES.iter().find(|(_, n)| n.eq_ignore_ascii_case(w)) {
+            Some((b, _)) => {
+                bits |= b;
+                true
+            }
+            None => false,
+        },
+        |rest| format!("addrtype: bad type `{rest}'"),
+        |last| format!("addrtype: bad type \"{last}\""),
+    )?;
     Ok(bits as u16)
 }
 

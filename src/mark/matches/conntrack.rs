@@ -89,15 +89,29 @@ fn set_flag(xt: &mut Xt, flag: u16, inv: bool) {
     }
 }
 
-/// A comma list of names (case-insensitive) to their bits.
+/// A comma list of names (case-insensitive) to their bits; iptables'
+/// texts for a bad one (`Bad ctstate "REST"`).
 fn name_bits(v: &str, table: &[(u32, &str)], what: &str) -> Result<u32, String> {
     let mut bits = 0;
-    for word in v.split(',') {
-        match table.iter().find(|(_, n)| n.eq_ignore_ascii_case(word)) {
-            Some((b, _)) => bits |= b,
-            None => return Err(format!("Bad {what} \"{word}\"")),
-        }
-    }
+    super::comma_list(
+        v,
+        |word| match table.iter().find(|(_, n)| n.eq_ignore_ascii_case(word)) {
+            Some((b, _)) => {
+                bits |= b;
+                true
+            }
+            None => false,
+        },
+        |rest| format!("Bad {what} \"{rest}\""),
+        |last| {
+            if what == "state" && last.is_empty() {
+                "\"--state\" requires a list of states with no spaces, e.g. ESTABLISHED,RELATED"
+                    .to_string()
+            } else {
+                format!("Bad {what} \"{last}\"")
+            }
+        },
+    )?;
     Ok(bits)
 }
 
@@ -116,6 +130,10 @@ fn range(
     word: impl Fn(&str) -> Result<u64, String>,
 ) -> Result<(u64, u64), String> {
     let v = g.value();
+    // x6 reads an empty value as 0.
+    if v.is_empty() {
+        return Ok((0, 0));
+    }
     if v.matches(':').count() > 1 {
         return Err(format!(
             "conntrack: Too many components for option \"{}\" (max: 2)\n",

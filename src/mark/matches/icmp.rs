@@ -143,20 +143,28 @@ fn lookup(f: &Flavor, v: &str) -> Result<(u8, u8, u8), String> {
     if let Some(&(_, t, lo, hi)) = found {
         return Ok((t, lo, hi));
     }
-    let (ty, code) = match v.split_once('/') {
-        Some((t, c)) => (t, Some(c)),
-        None => (v, None),
+    numeric(f, v)
+}
+
+/// `type[/code]` by number, with libxt_icmp's texts.
+fn numeric(f: &Flavor, v: &str) -> Result<(u8, u8, u8), String> {
+    let what = f.what;
+    let unknown = |c: &str| c.chars().next().map(|c| format!("unknown character {c}"));
+    let Some((t, rest)) = strtoul_prefix(v, 0xff) else {
+        return Err(format!("Unknown {what} type `{v}'"));
     };
-    let t = match strtoul_prefix(ty, 0xff) {
-        Some((n, "")) => n as u8,
-        _ => return Err(format!("Unknown {what} type `{v}'")),
+    let Some(code) = rest.strip_prefix('/') else {
+        return match unknown(rest) {
+            Some(e) => Err(e),
+            None => Ok((t as u8, 0, 0xff)),
+        };
     };
-    match code {
-        None => Ok((t, 0, 0xff)),
-        Some(c) => match strtoul_prefix(c, 0xff) {
-            Some((n, "")) => Ok((t, n as u8, n as u8)),
-            _ => Err(format!("Unknown {what} code `{v}'")),
-        },
+    let Some((c, rest)) = strtoul_prefix(code, 0xff) else {
+        return Err(format!("Unknown {what} code `{v}'"));
+    };
+    match unknown(rest) {
+        Some(e) => Err(e),
+        None => Ok((t as u8, c as u8, c as u8)),
     }
 }
 

@@ -274,6 +274,60 @@ pub fn dotted4(s: &str) -> Option<Vec<u8>> {
     Some(o)
 }
 
+/// iptables' walk of a comma list: each item before a comma must be
+/// non-empty and accepted by `item`, else `bad_mid` of the rest of the
+/// list from it; then the last one, else `bad_last` of it.
+pub fn comma_list(
+    v: &str,
+    mut item: impl FnMut(&str) -> bool,
+    bad_mid: impl Fn(&str) -> String,
+    bad_last: impl Fn(&str) -> String,
+) -> Result<(), String> {
+    let mut rest = v;
+    while let Some((it, after)) = rest.split_once(',') {
+        if it.is_empty() || !item(it) {
+            return Err(bad_mid(rest));
+        }
+        rest = after;
+    }
+    if rest.is_empty() || !item(rest) {
+        return Err(bad_last(rest));
+    }
+    Ok(())
+}
+
+/// inet_aton(3): 1 to 4 parts, each decimal, 0x hex or 0 octal, the last
+/// one filling the remaining bytes (`1.2` is 1.0.0.2), as getaddrinfo
+/// reads a numeric IPv4 host.
+pub fn inet_aton(s: &str) -> Option<[u8; 4]> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut vals = Vec::new();
+    for p in &parts {
+        match strtoul_prefix(p, u32::MAX as u64) {
+            Some((v, "")) if !p.starts_with(char::is_whitespace) => vals.push(v),
+            _ => return None,
+        }
+    }
+    let (last, head) = vals.split_last()?;
+    if head.iter().any(|&v| v > 0xff) {
+        return None;
+    }
+    let tail_bytes = 4 - head.len();
+    if *last >= 1u64 << (8 * tail_bytes) {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    for (i, v) in head.iter().enumerate() {
+        out[i] = *v as u8;
+    }
+    let lb = (*last as u32).to_be_bytes();
+    out[head.len()..].copy_from_slice(&lb[4 - tail_bytes..]);
+    Some(out)
+}
+
 /// Names of the bits set in `v`, from a (bit, name) table, comma-joined.
 pub fn bit_names(v: u32, table: &[(u32, &str)]) -> String {
     let names: Vec<&str> = table

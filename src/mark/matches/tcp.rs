@@ -26,7 +26,7 @@ pub mod id {
 
 fn flag_list(v: &str) -> Result<u8, String> {
     let mut bits = 0u8;
-    for w in v.split(',') {
+    for w in v.split(',').filter(|w| !w.is_empty()) {
         bits |= if w.eq_ignore_ascii_case("ALL") {
             0x3f
         } else if w.eq_ignore_ascii_case("NONE") {
