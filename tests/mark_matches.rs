@@ -61,6 +61,8 @@ const GOOD: &[&str] = &[
     "-A PREROUTING -p tcp -m tcp --tcp-flags SYN,ACK SYN -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --tcp-flags ALL NONE -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --tcp-flags NONE NONE -j MARK --set-mark 1",
+    "-A PREROUTING -p tcp --tcp-flags NONE SYN -j MARK --set-mark 1",
+    "-A PREROUTING -p tcp ! --tcp-flags NONE SYN --dport 5 -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --tcp-flags fin,syn,rst,psh,ack,urg ALL --dport 80 -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --tcp-flags URG,PSH NONE -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --tcp-option 2 -j MARK --set-mark 1",

@@ -356,7 +356,9 @@ fn ports_exprs(
     tcp: &TcpExtra,
 ) {
     let inv = ((sinv as u8) * XT_TCP_INV_SRCPT) | ((dinv as u8) * XT_TCP_INV_DSTPT);
-    let plain = sport == ANY_PORTS && dport == ANY_PORTS && inv == 0 && tcp.mask == 0;
+    // Nothing to match at all: the xt match, so that `-m tcp` stays (a
+    // comparison without a mask is nothing, natively).
+    let plain = sport == ANY_PORTS && dport == ANY_PORTS && inv == 0 && *tcp == TcpExtra::default();
     if plain || !(udp || super::matches::tcp::native(tcp)) {
         out.push(Expr::Match {
             name: if udp { "udp" } else { "tcp" }.into(),
