@@ -171,6 +171,23 @@ impl State {
         inv: bool,
         w: &mut Words,
     ) -> Result<Option<String>, MarkError> {
+        // Issue 20: getopt's abbreviations (`--dst-r`, `-p tcp --dp 80`).
+        let implicit = implicit_match(self.proto, self.family);
+        let full = item.long.then(|| {
+            super::abbrev::expand(&item.name, self.target.is_some(), &self.matches, implicit)
+        });
+        let expanded;
+        let item = match full.flatten() {
+            Some(name) => {
+                expanded = Item {
+                    name: name.to_string(),
+                    inline: item.inline.clone(),
+                    long: true,
+                };
+                &expanded
+            }
+            None => item,
+        };
         let spec = if item.long {
             options::core_long(&item.name)
         } else {

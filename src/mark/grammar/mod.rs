@@ -9,6 +9,7 @@
 //! with. `-h` prints help made from the table (`help`), `-V` the version,
 //! both where they stand as options. Errors carry iptables' texts.
 
+mod abbrev;
 mod build;
 mod help;
 pub mod options;

@@ -200,3 +200,34 @@ fn codecs_never_panic_on_kernel_bytes() {
         }
     }
 }
+
+/// getopt's abbreviations name the same rule as the whole option names;
+/// ambiguous ones are unknown.
+#[test]
+fn abbreviations() {
+    let p = |s: &str| {
+        let a: Vec<String> = s.split(' ').map(str::to_string).collect();
+        parse(&a).map(|c| c.cmd).map_err(|e| e.text)
+    };
+    let same = [
+        (
+            "-A X --des 1.2.3.4 -p tcp --dp 80 --sy",
+            "-A X -d 1.2.3.4 -p tcp --dport 80 --syn",
+        ),
+        (
+            "-A X -m conntrack --ctdi REPLY",
+            "-A X -m conntrack --ctdir REPLY",
+        ),
+        (
+            "-A X -m iprange --src-ra 1.1.1.1-1.1.1.2",
+            "-A X -m iprange --src-range 1.1.1.1-1.1.1.2",
+        ),
+        ("-A X -j MARK --set-m 2", "-A X -j MARK --set-mark 2"),
+    ];
+    for (short, long) in same {
+        assert_eq!(p(short), p(long), "{short}");
+    }
+    // --ctstate or --ctstatus?
+    let e = p("-A X -m conntrack --ctsta NEW").expect_err("ambiguous");
+    assert!(e.contains("unknown option \"--ctsta\""), "{e}");
+}
