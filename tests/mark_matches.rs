@@ -143,6 +143,17 @@ const GOOD: &[&str] = &[
     "-A PREROUTING -d 10.1.1.1 -p tcp --dport 80 --syn -m mark ! --mark 0 -m conntrack --ctstate NEW -m comment --comment new -j MARK --set-mark 6",
     "-A PREROUTING -i eth0 -p tcp -m multiport --dports 80,443 -m state --state NEW -m addrtype --dst-type LOCAL -j MARK --set-mark 7",
     "-A FORWARD -p udp -m iprange --src-range 10.0.0.1-10.0.0.99 -m connmark --mark 0x10/0xf0 -j MARK --or-mark 0x100",
+    // LVS-like combinations
+    "-A PREROUTING -d 10.0.0.1 -p tcp -m multiport --dports 80,443 -m conntrack --ctstate NEW,ESTABLISHED -m mark --mark 0/0xffff -j MARK --set-mark 9",
+    "-A PREROUTING -i eth0 -p udp --dport 53 -m state --state NEW -m addrtype --dst-type LOCAL --limit-iface-in -j MARK --set-mark 9",
+    "-A PREROUTING -p tcp --syn -m connmark ! --mark 0 -m comment --comment \"syn and marked\" -j MARK --set-mark 9",
+    "-A PREROUTING -m conntrack --ctstate ESTABLISHED,RELATED --ctdir ORIGINAL --ctproto tcp --ctorigdstport 80:90 -j MARK --set-mark 9",
+    "-A PREROUTING -p icmp --icmp-type fragmentation-needed -m iprange --dst-range 10.0.0.1-10.0.0.50 -j MARK --set-mark 9",
+    "-A PREROUTING -p sctp --dport 9000 --chunk-types only INIT,INIT_ACK,COOKIE_ECHO,COOKIE_ACK,DATA:E -j MARK --set-mark 9",
+    "-A PREROUTING -p udp ! --sport 1:1023 -m iprange ! --src-range 192.168.0.1-192.168.0.255 -m mark ! --mark 0x1/0x1 -j MARK --set-mark 9",
+    "-6 -A PREROUTING -d 2001:db8::1 -p tcp --dport 443 --tcp-flags SYN,RST SYN -m conntrack --ctstate NEW -j MARK --set-mark 9",
+    "-6 -A PREROUTING -p ipv6-icmp --icmpv6-type neighbour-advertisement -m addrtype --src-type LOCAL -j MARK --set-mark 9",
+    "-6 -A PREROUTING -m conntrack --ctreplsrc 2001:db8::/48 --ctrepldstport 1024: ! --ctstatus ASSURED -j MARK --set-mark 9",
     // IPv6
     "-6 -A PREROUTING -m mark --mark 7 -j MARK --set-mark 1",
     "-6 -A PREROUTING -m mark ! --mark 1/3 -j MARK --set-mark 1",
