@@ -300,6 +300,15 @@ const BAD: &[&str] = &[
     "-A PREROUTING -p tcp --tcp-flags=SYN,ACK SYN -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --syn=x -j MARK --set-mark 1",
     "-A PREROUTING -m addrtype --src-type LOCAL --limit-iface-in=x -j MARK --set-mark 1",
+    // unresolvable conntrack hosts (no DNS in a fresh namespace)
+    "-A PREROUTING -m conntrack --ctorigsrc 256.1.1.1 -j MARK --set-mark 1",
+    "-A PREROUTING -m conntrack --ctorigsrc 1.2.3.4.5 -j MARK --set-mark 1",
+    "-A PREROUTING -m conntrack --ctorigsrc ::1 -j MARK --set-mark 1",
+    "-A PREROUTING -m conntrack --ctorigsrc nosuchhost.invalid -j MARK --set-mark 1",
+    "-6 -A PREROUTING -m conntrack --ctorigsrc 2001:::1 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -m conntrack --ctorigsrc foo::1 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -m conntrack --ctorigsrc 1.2.3.4 -j MARK --set-mark 1",
+    "-6 -A PREROUTING -m conntrack --ctorigsrc abc -j MARK --set-mark 1",
     // getopt abbreviations
     "-A PREROUTING --des 1.2.3.4 -j MARK --set-mark 1",
     "-A PREROUTING -p tcp --dp 80 -j MARK --set-mark 1",

@@ -161,6 +161,27 @@ pub fn one_host(family: Family, host: &str) -> Result<Vec<u8>, String> {
         a.resize(16, 0);
         return Ok(a);
     }
+    let other_family = match family {
+        Family::V4 => host.parse::<Ipv6Addr>().is_ok(),
+        Family::V6 => crate::mark::matches::inet_aton(host).is_some(),
+    };
+    if other_family {
+        return Err("getaddrinfo: Address family for hostname not supported\n".to_string());
+    }
+    // glibc answers a name made only of the characters of a numeric
+    // address itself (digits and dots; with a colon, hex digits too).
+    let numeric_chars = match family {
+        Family::V4 => host.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+        Family::V6 => {
+            host.contains(':')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+    };
+    if !host.is_empty() && numeric_chars {
+        return Err("getaddrinfo: Name or service not known\n".to_string());
+    }
     let why = match (host, 0u16).to_socket_addrs() {
         Err(e) => e.to_string(),
         Ok(_) => "Address family for hostname not supported".to_string(),
