@@ -43,11 +43,41 @@ _ipvsadm_mark()
             return
             ;;
         -m | --match)
-            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "tcp udp sctp multiport comment mark connmark state conntrack iprange addrtype icmp icmp6" -- "$cur")
             return
             ;;
         -j | --jump)
             mapfile -t COMPREPLY < <(compgen -W "MARK CONNMARK ACCEPT RETURN" -- "$cur")
+            return
+            ;;
+        # Issue 20's matches: option values.
+        --state)
+            mapfile -t COMPREPLY < <(compgen -W "INVALID NEW RELATED ESTABLISHED UNTRACKED" -- "$cur")
+            return
+            ;;
+        --ctstate)
+            mapfile -t COMPREPLY < <(compgen -W "INVALID NEW RELATED ESTABLISHED UNTRACKED SNAT DNAT" -- "$cur")
+            return
+            ;;
+        --ctstatus)
+            mapfile -t COMPREPLY < <(compgen -W "NONE EXPECTED SEEN_REPLY ASSURED CONFIRMED" -- "$cur")
+            return
+            ;;
+        --ctdir)
+            mapfile -t COMPREPLY < <(compgen -W "ORIGINAL REPLY" -- "$cur")
+            return
+            ;;
+        --src-type | --dst-type)
+            mapfile -t COMPREPLY < <(compgen -W "UNSPEC UNICAST LOCAL BROADCAST ANYCAST MULTICAST BLACKHOLE UNREACHABLE PROHIBIT THROW NAT XRESOLVE" -- "$cur")
+            return
+            ;;
+        --chunk-types)
+            mapfile -t COMPREPLY < <(compgen -W "all any only" -- "$cur")
+            return
+            ;;
+        --tcp-flags | --mark | --ctproto | --ctorigsrc | --ctorigdst | --ctreplsrc | --ctrepldst | \
+            --ctexpire | --ctorigsrcport | --ctorigdstport | --ctreplsrcport | --ctrepldstport | \
+            --src-range | --dst-range | --icmp-type | --icmpv6-type | --tcp-option)
             return
             ;;
         -i | -o | --in-interface | --out-interface)
@@ -81,6 +111,11 @@ _ipvsadm_mark()
         --set-mark --set-xmark --and-mark --or-mark --xor-mark
         -N --new-chain -X --delete-chain -E --rename-chain -Z --zero -R --replace -g --goto
         --save-mark --restore-mark --ctmask --nfmask --mask --left-shift-mark --right-shift-mark !"
+    # Issue 20's matches.
+    opts+=" --syn --tcp-flags --tcp-option --chunk-types --mark --state --ctstate --ctproto
+        --ctorigsrc --ctorigdst --ctreplsrc --ctrepldst --ctstatus --ctexpire --ctorigsrcport
+        --ctorigdstport --ctreplsrcport --ctrepldstport --ctdir --src-range --dst-range
+        --src-type --dst-type --limit-iface-in --limit-iface-out --icmp-type --icmpv6-type"
     mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 }
 

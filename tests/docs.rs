@@ -745,7 +745,21 @@ fn bash_completes_extensions() {
     );
     assert_eq!(
         c(&["ipvsadm", "mark", "-A", "PREROUTING", "-m", ""]),
-        set(&["tcp", "udp", "sctp", "multiport", "comment"])
+        set(&[
+            "tcp",
+            "udp",
+            "sctp",
+            "multiport",
+            "comment",
+            "mark",
+            "connmark",
+            "state",
+            "conntrack",
+            "iprange",
+            "addrtype",
+            "icmp",
+            "icmp6"
+        ])
     );
     let got = c(&["ipvsadm", "mark", "-A", "PREROUTING", "-"]);
     for o in mark_options() {

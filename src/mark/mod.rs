@@ -12,6 +12,7 @@
 pub mod expr;
 pub mod grammar;
 mod live;
+pub mod matches;
 #[cfg(test)]
 pub mod mem;
 pub mod names;
@@ -204,6 +205,8 @@ fn run(args: &[String]) -> (String, Result<(), MarkError>) {
         Ok(grammar::Parsed::Print(text)) => return (text, Ok(())),
         Err(e) => return (String::new(), Err(e)),
     };
+    // Parse warnings (iptables goes on after them).
+    eprint!("{}", c.warnings);
     let prog = plan::prog_name(c.family);
     match sock::Nfnl::open() {
         Ok(mut s) => execute_printing(&c, &mut s),

@@ -276,6 +276,10 @@ pub fn find_rule(
     rule: &Rule,
 ) -> Option<(usize, StoredRule)> {
     let c = state.chain(chain)?;
+    // The rule as it reads back once encoded (iptables compares what the
+    // kernel would hold: `--tcp-flags NONE SYN` is no tcp match at all).
+    let written = Rule::from_exprs(family, &rule.to_exprs()).map(|r| r.0);
+    let rule = written.as_ref().unwrap_or(rule);
     c.rules
         .iter()
         .enumerate()

@@ -71,7 +71,7 @@ fn policy_name(p: u32) -> &'static str {
     }
 }
 
-fn addr_text(family: Family, a: &[u8]) -> String {
+pub(crate) fn addr_text(family: Family, a: &[u8]) -> String {
     match family {
         Family::V4 => match <[u8; 4]>::try_from(a) {
             Ok(b) => Ipv4Addr::from(b).to_string(),
@@ -111,7 +111,7 @@ fn builtin_proto_name(p: u8) -> Option<&'static str> {
         17 => "udp",
         136 => "udplite",
         1 => "icmp",
-        58 => "icmpv6",
+        58 => "ipv6-icmp",
         50 => "esp",
         51 => "ah",
         135 => "ipv6-mh",
@@ -216,6 +216,7 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 dport,
                 sinv,
                 dinv,
+                tcp,
             } => {
                 out.push_str(if *udp { " -m udp" } else { " -m tcp" });
                 if *sport != ANY_PORTS || *sinv {
@@ -224,12 +225,14 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 if *dport != ANY_PORTS || *dinv {
                     save_ports(&mut out, "dport", *dport, *dinv);
                 }
+                out.push_str(&super::matches::tcp::save(tcp));
             }
             Match::Sctp {
                 sport,
                 dport,
                 sinv,
                 dinv,
+                chunks,
             } => {
                 out.push_str(" -m sctp");
                 if let Some(p) = sport {
@@ -237,6 +240,9 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 }
                 if let Some(p) = dport {
                     save_ports(&mut out, "dport", *p, *dinv);
+                }
+                if let Some(c) = chunks {
+                    out.push_str(&super::matches::sctp::save(c));
                 }
             }
             Match::Multiport { which, ports, inv } => {
@@ -255,8 +261,17 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
                 out.push_str(" -m comment --comment");
                 save_string(&mut out, c);
             }
-            Match::Xt { name, .. } => {
-                let _ = write!(out, " -m {name}");
+            Match::Mark { mark, mask, inv } => {
+                out.push_str(" -m mark");
+                out.push_str(&super::matches::mark::save_text(*mark, *mask, *inv));
+            }
+            Match::Xt { name, rev, info } => {
+                match super::matches::save(name, *rev, info, r.family) {
+                    Some(t) => out.push_str(&t),
+                    None => {
+                        let _ = write!(out, " -m {name}");
+                    }
+                }
             }
         }
     }
@@ -547,10 +562,10 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
     out.push(if pinv { '!' } else { ' ' });
     match (opts.numeric, proto_list_name(p)) {
         (false, Some(name)) => {
-            let _ = write!(out, "{name:<5}");
+            let _ = write!(out, "{name:<4} ");
         }
         _ => {
-            let _ = write!(out, "{p:<5}");
+            let _ = write!(out, "{p:<4} ");
         }
     }
     out.push_str("-- ");
@@ -597,17 +612,20 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
                 dport,
                 sinv,
                 dinv,
+                tcp,
             } => {
                 let pn = if *udp { "udp" } else { "tcp" };
                 let _ = write!(out, " {pn}");
                 print_ports(out, "spt", *sport, *sinv, pn, opts.numeric);
                 print_ports(out, "dpt", *dport, *dinv, pn, opts.numeric);
+                out.push_str(&super::matches::tcp::print(tcp, opts.numeric));
             }
             Match::Sctp {
                 sport,
                 dport,
                 sinv,
                 dinv,
+                chunks,
             } => {
                 out.push_str(" sctp");
                 if let Some(sp) = sport {
@@ -615,6 +633,9 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
                 }
                 if let Some(dp) = dport {
                     print_ports(out, "dpt", *dp, *dinv, "sctp", opts.numeric);
+                }
+                if let Some(c) = chunks {
+                    out.push_str(&super::matches::sctp::print(c, opts.numeric));
                 }
             }
             Match::Multiport { which, ports, inv } => {
@@ -632,8 +653,16 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
             Match::Comment(c) => {
                 let _ = write!(out, " /* {c} */");
             }
-            Match::Xt { name, .. } => {
-                let _ = write!(out, " {name}");
+            Match::Mark { mark, mask, inv } => {
+                out.push_str(&super::matches::mark::print_mark(*mark, *mask, *inv));
+            }
+            Match::Xt { name, rev, info } => {
+                match super::matches::print(name, *rev, info, r.family, opts.numeric) {
+                    Some(t) => out.push_str(&t),
+                    None => {
+                        let _ = write!(out, " {name}");
+                    }
+                }
             }
         }
     }

@@ -84,6 +84,16 @@ pub enum MpWhich {
     Either = 2,
 }
 
+/// tcp's `--tcp-option` and `--tcp-flags`: `struct xt_tcp`'s option,
+/// flg_mask and flg_cmp, and their bits of its invflags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TcpExtra {
+    pub option: u8,
+    pub mask: u8,
+    pub cmp: u8,
+    pub inv: u8,
+}
+
 /// The matches iptables loads with `-m` (or implicitly by `-p`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Match {
@@ -94,6 +104,8 @@ pub enum Match {
         dport: Ports,
         sinv: bool,
         dinv: bool,
+        /// tcp only: `--tcp-option`, `--tcp-flags`/`--syn`.
+        tcp: TcpExtra,
     },
     /// `-m sctp` ports (xt match).
     Sctp {
@@ -101,6 +113,8 @@ pub enum Match {
         dport: Option<Ports>,
         sinv: bool,
         dinv: bool,
+        /// `--chunk-types`.
+        chunks: Option<super::matches::sctp::Chunks>,
     },
     Multiport {
         which: MpWhich,
@@ -108,6 +122,12 @@ pub enum Match {
         inv: bool,
     },
     Comment(String),
+    /// `-m mark [!] --mark V/M` (native `meta mark`).
+    Mark {
+        mark: u32,
+        mask: u32,
+        inv: bool,
+    },
     /// An xt match we do not model (kept for printing and comparison).
     Xt {
         name: String,
@@ -208,6 +228,8 @@ pub struct Rule {
 
 pub const XT_TCP_INV_SRCPT: u8 = 0x01;
 pub const XT_TCP_INV_DSTPT: u8 = 0x02;
+pub const XT_TCP_INV_FLAGS: u8 = 0x04;
+pub const XT_TCP_INV_OPTION: u8 = 0x08;
 const XT_SCTP_SRC_PORTS: u32 = 0x01;
 const XT_SCTP_DEST_PORTS: u32 = 0x02;
 const XT_MULTI_PORTS: usize = 15;
@@ -284,7 +306,7 @@ fn port_cmp(out: &mut Vec<Expr>, p: Ports, inv: bool) {
 }
 
 /// `struct xt_tcp` / `struct xt_udp` padded to XT_ALIGN (16 bytes).
-pub fn tcpudp_info(sport: Ports, dport: Ports, invflags: u8, udp: bool) -> Vec<u8> {
+pub fn tcpudp_info(sport: Ports, dport: Ports, invflags: u8, udp: bool, t: &TcpExtra) -> Vec<u8> {
     let mut v = Vec::with_capacity(16);
     for p in [sport.0, sport.1, dport.0, dport.1] {
         v.extend_from_slice(&p.to_ne_bytes());
@@ -292,14 +314,20 @@ pub fn tcpudp_info(sport: Ports, dport: Ports, invflags: u8, udp: bool) -> Vec<u
     if udp {
         v.push(invflags);
     } else {
-        v.extend_from_slice(&[0, 0, 0, invflags]);
+        v.extend_from_slice(&[t.option, t.mask, t.cmp, invflags | t.inv]);
     }
     v.resize(16, 0);
     v
 }
 
 /// `struct xt_sctp_info` (296 bytes with alignment) for port matching only.
-pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: bool) -> Vec<u8> {
+pub fn sctp_info(
+    sport: Option<Ports>,
+    dport: Option<Ports>,
+    sinv: bool,
+    dinv: bool,
+    chunks: Option<&super::matches::sctp::Chunks>,
+) -> Vec<u8> {
     let mut v = vec![0u8; 296];
     let d = dport.unwrap_or((0, 0));
     let s = sport.unwrap_or((0, 0));
@@ -321,6 +349,13 @@ pub fn sctp_info(sport: Option<Ports>, dport: Option<Ports>, sinv: bool, dinv: b
         flags |= XT_SCTP_DEST_PORTS;
         if dinv {
             inv |= XT_SCTP_DEST_PORTS;
+        }
+    }
+    if let Some(c) = chunks {
+        super::matches::sctp::write(&mut v, c);
+        flags |= super::matches::sctp::CHUNK_TYPES;
+        if c.inv {
+            inv |= super::matches::sctp::CHUNK_TYPES;
         }
     }
     v[284..288].copy_from_slice(&flags.to_ne_bytes());
@@ -371,6 +406,47 @@ fn ne_u32(b: &[u8], off: usize) -> Option<u32> {
     attr::ne_u32(b.get(off..)?).ok()
 }
 
+/// tcp/udp ports (and tcp flags) natively, or the xt match where
+/// iptables-nft keeps it (no ports, or a tcp option).
+fn ports_exprs(
+    out: &mut Vec<Expr>,
+    udp: bool,
+    (sport, dport): (Ports, Ports),
+    (sinv, dinv): (bool, bool),
+    tcp: &TcpExtra,
+) {
+    let inv = ((sinv as u8) * XT_TCP_INV_SRCPT) | ((dinv as u8) * XT_TCP_INV_DSTPT);
+    // Nothing to match at all: the xt match, so that `-m tcp` stays (a
+    // comparison without a mask is nothing, natively).
+    let plain = sport == ANY_PORTS && dport == ANY_PORTS && inv == 0 && *tcp == TcpExtra::default();
+    if plain || !(udp || super::matches::tcp::native(tcp)) {
+        out.push(Expr::Match {
+            name: if udp { "udp" } else { "tcp" }.into(),
+            rev: 0,
+            info: tcpudp_info(sport, dport, inv, udp, tcp),
+        });
+        return;
+    }
+    if tcp.mask != 0 {
+        super::matches::tcp::exprs(out, tcp);
+    }
+    if sport.0 != 0 && sport.0 == sport.1 && dport.0 != 0 && dport.0 == dport.1 && sinv == dinv {
+        out.push(payload(BASE_TRANSPORT, 0, 4));
+        let mut data = sport.0.to_be_bytes().to_vec();
+        data.extend_from_slice(&dport.0.to_be_bytes());
+        out.push(cmp(if sinv { CMP_NEQ } else { CMP_EQ }, data));
+        return;
+    }
+    if sport != ANY_PORTS {
+        out.push(payload(BASE_TRANSPORT, 0, 2));
+        port_cmp(out, sport, sinv);
+    }
+    if dport != ANY_PORTS {
+        out.push(payload(BASE_TRANSPORT, 2, 2));
+        port_cmp(out, dport, dinv);
+    }
+}
+
 fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
     match m {
         Match::Ports {
@@ -379,46 +455,18 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
             dport,
             sinv,
             dinv,
-        } => {
-            let inv = ((*sinv as u8) * XT_TCP_INV_SRCPT) | ((*dinv as u8) * XT_TCP_INV_DSTPT);
-            if *sport == ANY_PORTS && *dport == ANY_PORTS && inv == 0 {
-                out.push(Expr::Match {
-                    name: if *udp { "udp" } else { "tcp" }.into(),
-                    rev: 0,
-                    info: tcpudp_info(*sport, *dport, inv, *udp),
-                });
-                return;
-            }
-            if sport.0 != 0
-                && sport.0 == sport.1
-                && dport.0 != 0
-                && dport.0 == dport.1
-                && sinv == dinv
-            {
-                out.push(payload(BASE_TRANSPORT, 0, 4));
-                let mut data = sport.0.to_be_bytes().to_vec();
-                data.extend_from_slice(&dport.0.to_be_bytes());
-                out.push(cmp(if *sinv { CMP_NEQ } else { CMP_EQ }, data));
-                return;
-            }
-            if *sport != ANY_PORTS {
-                out.push(payload(BASE_TRANSPORT, 0, 2));
-                port_cmp(out, *sport, *sinv);
-            }
-            if *dport != ANY_PORTS {
-                out.push(payload(BASE_TRANSPORT, 2, 2));
-                port_cmp(out, *dport, *dinv);
-            }
-        }
+            tcp,
+        } => ports_exprs(out, *udp, (*sport, *dport), (*sinv, *dinv), tcp),
         Match::Sctp {
             sport,
             dport,
             sinv,
             dinv,
+            chunks,
         } => out.push(Expr::Match {
             name: "sctp".into(),
             rev: 0,
-            info: sctp_info(*sport, *dport, *sinv, *dinv),
+            info: sctp_info(*sport, *dport, *sinv, *dinv, chunks.as_ref()),
         }),
         Match::Multiport { which, ports, inv } => out.push(Expr::Match {
             name: "multiport".into(),
@@ -430,6 +478,7 @@ fn match_exprs(out: &mut Vec<Expr>, m: &Match) {
             rev: 0,
             info: comment_info(c),
         }),
+        Match::Mark { mark, mask, inv } => super::matches::mark::exprs(out, *mark, *mask, *inv),
         Match::Xt { name, rev, info } => out.push(Expr::Match {
             name: name.clone(),
             rev: *rev,
@@ -518,6 +567,24 @@ impl Rule {
         let mut rd = Reader { exprs, i: 0 };
         while let Some(e) = rd.next() {
             match e {
+                Expr::Meta {
+                    key: super::matches::mark::META_MARK,
+                    dreg: REG1,
+                } => {
+                    let (m, used) = super::matches::mark::decode(rd.exprs.get(rd.i..)?)?;
+                    rd.i += used;
+                    r.matches.push(m);
+                }
+                Expr::Payload {
+                    dreg: REG1,
+                    base: BASE_TRANSPORT,
+                    offset: 13,
+                    len: 1,
+                } if matches!(r.proto, Some((6, _))) => {
+                    let (mask, cmp, inv) = super::matches::tcp::decode(rd.exprs.get(rd.i..)?)?;
+                    rd.i += 2;
+                    add_flags(&mut r, mask, cmp, inv);
+                }
                 Expr::Meta { key, dreg: REG1 } => meta_match(&mut r, *key, &mut rd)?,
                 Expr::Payload {
                     dreg: REG1,
@@ -740,10 +807,20 @@ fn port_values(offset: u32, len: u32, next: &Expr) -> Option<(Vec<Ports>, bool)>
     })
 }
 
-/// Puts ports into the last tcp/udp port match, as iptables does (making
-/// one when there is none).
-fn add_ports(r: &mut Rule, udp: bool, offset: u32, ports: &[Ports], inv: bool) {
-    let idx = match r
+/// Puts native tcp flags into the last tcp match (making one when there is
+/// none), as iptables does.
+fn add_flags(r: &mut Rule, mask: u8, cmp: u8, inv: bool) {
+    let idx = port_match(r, false);
+    if let Some(Match::Ports { tcp, .. }) = r.matches.get_mut(idx) {
+        tcp.mask = mask;
+        tcp.cmp = cmp;
+        tcp.inv = if inv { XT_TCP_INV_FLAGS } else { 0 };
+    }
+}
+
+/// The last tcp/udp port match, made when there is none.
+fn port_match(r: &mut Rule, udp: bool) -> usize {
+    match r
         .matches
         .iter()
         .rposition(|m| matches!(m, Match::Ports { udp: u, .. } if *u == udp))
@@ -756,10 +833,17 @@ fn add_ports(r: &mut Rule, udp: bool, offset: u32, ports: &[Ports], inv: bool) {
                 dport: ANY_PORTS,
                 sinv: false,
                 dinv: false,
+                tcp: TcpExtra::default(),
             });
             r.matches.len() - 1
         }
-    };
+    }
+}
+
+/// Puts ports into the last tcp/udp port match, as iptables does (making
+/// one when there is none).
+fn add_ports(r: &mut Rule, udp: bool, offset: u32, ports: &[Ports], inv: bool) {
+    let idx = port_match(r, udp);
     let Some(Match::Ports {
         sport,
         dport,
@@ -814,12 +898,23 @@ fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
         ("tcp" | "udp", 0) => (|| {
             let udp = name == "udp";
             let inv = *info.get(if udp { 8 } else { 11 })?;
+            let tcp = if udp {
+                TcpExtra::default()
+            } else {
+                TcpExtra {
+                    option: *info.get(8)?,
+                    mask: *info.get(9)?,
+                    cmp: *info.get(10)?,
+                    inv: inv & (XT_TCP_INV_FLAGS | XT_TCP_INV_OPTION),
+                }
+            };
             Some(Match::Ports {
                 udp,
                 sport: (ne_u16(info, 0)?, ne_u16(info, 2)?),
                 dport: (ne_u16(info, 4)?, ne_u16(info, 6)?),
                 sinv: inv & XT_TCP_INV_SRCPT != 0,
                 dinv: inv & XT_TCP_INV_DSTPT != 0,
+                tcp,
             })
         })(),
         ("sctp", 0) => (|| {
@@ -832,6 +927,9 @@ fn decode_match(name: &str, rev: u32, info: &[u8]) -> Match {
                 dport: (flags & XT_SCTP_DEST_PORTS != 0).then_some(d),
                 sinv: inv & XT_SCTP_SRC_PORTS != 0,
                 dinv: inv & XT_SCTP_DEST_PORTS != 0,
+                chunks: (flags & super::matches::sctp::CHUNK_TYPES != 0).then(|| {
+                    super::matches::sctp::read(info, inv & super::matches::sctp::CHUNK_TYPES != 0)
+                }),
             })
         })(),
         ("multiport", 1) => (|| {

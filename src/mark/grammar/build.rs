@@ -11,6 +11,7 @@ mod abbrev;
 mod chains;
 use super::{bad_argument, help, param, Command, Item, ListOpts, Words};
 use crate::error::{XT_OTHER, XT_VERSION};
+use crate::mark::matches::{self, Given, Xt};
 use crate::mark::plan::{builtin, prog_name, Cmd};
 use crate::mark::rule::*;
 use crate::mark::MarkError;
@@ -24,6 +25,13 @@ pub(super) struct MatchB {
     /// multiport: every port option given (only one may be).
     pub set: Vec<(MpWhich, Vec<Ports>, bool)>,
     pub comment: Option<String>,
+    /// Issue 20: the info bytes of a src/mark/matches/ codec's match.
+    pub xt: Option<Xt>,
+    /// Issue 20: tcp's `--tcp-option`/`--tcp-flags` and which were given.
+    pub tcp: TcpExtra,
+    pub tcp_seen: u32,
+    /// Issue 20: sctp's `--chunk-types`.
+    pub chunks: Option<matches::sctp::Chunks>,
 }
 
 impl MatchB {
@@ -34,6 +42,10 @@ impl MatchB {
             dport: None,
             set: Vec::new(),
             comment: None,
+            xt: matches::start(module),
+            tcp: TcpExtra::default(),
+            tcp_seen: 0,
+            chunks: None,
         }
     }
     fn knows(&self, name: &str) -> bool {
@@ -70,6 +82,8 @@ pub(super) struct State {
     /// The option being read as written, when it was abbreviated.
     typed: Option<String>,
     pub leftovers: Vec<String>,
+    /// Warnings printed while parsing (issue 20: iprange's reversed range).
+    pub warnings: String,
     /// The last `-t` named a table other than mangle: reported after the
     /// other checks, as iptables looks the table up only then.
     bad_table: Option<String>,
@@ -93,6 +107,15 @@ pub(super) fn implicit_module(proto: Option<(u8, bool)>) -> Option<Module> {
         Some((17, _)) => Some(Module::Udp),
         Some((132, _)) => Some(Module::Sctp),
         _ => None,
+    }
+}
+
+/// The match `-p` implies for its options, icmp included (IPv4 only).
+fn implicit_match(proto: Option<(u8, bool)>, family: Family) -> Option<Module> {
+    match proto {
+        Some((1, _)) if family == Family::V4 => Some(Module::Icmp),
+        Some((58, _)) if family == Family::V6 => Some(Module::Icmp6),
+        _ => implicit_module(proto),
     }
 }
 
@@ -126,6 +149,18 @@ impl State {
             typed: None,
             leftovers: Vec::new(),
             bad_table: None,
+            warnings: String::new(),
+        }
+    }
+
+    /// Moves the matches' parse warnings to the command's.
+    pub fn take_warnings(&mut self) {
+        for m in &mut self.matches {
+            if let Some(xt) = m.xt.as_mut() {
+                for w in xt.warnings.drain(..) {
+                    self.warnings.push_str(&w);
+                }
+            }
         }
     }
 
@@ -179,6 +214,9 @@ impl State {
         inv: bool,
         w: &mut Words,
     ) -> Result<Option<String>, MarkError> {
+        if inv && spec.act == Act::Match {
+            return Err(param(self.family, "unexpected ! flag before --match"));
+        }
         if inv && !spec.invert {
             let s = spec.short.unwrap_or('?');
             return Err(param(self.family, &format!("cannot have ! before -{s}")));
@@ -237,7 +275,12 @@ impl State {
             }
             Act::Match => {
                 let v = self.value(item, w)?;
-                let m = options::module(&v).ok_or_else(|| {
+                // icmp is IPv4's, icmp6 IPv6's.
+                let v6_icmp = matches!(
+                    (self.family, v.as_str()),
+                    (Family::V6, "icmp") | (Family::V4, "icmp6")
+                );
+                let m = options::module(&v).filter(|_| !v6_icmp).ok_or_else(|| {
                     param(
                         self.family,
                         &format!("Couldn't load match `{v}':No such file or directory\n"),
@@ -245,9 +288,12 @@ impl State {
                 })?;
                 self.matches.push(MatchB::new(m));
             }
-            Act::Port(_) | Act::Ports(_) | Act::Comment | Act::Mark(_) | Act::Connmark(_) => {
-                return Err(unknown(self.family, item))
-            }
+            Act::Port(_)
+            | Act::Ports(_)
+            | Act::Comment
+            | Act::Mark(_)
+            | Act::Connmark(_)
+            | Act::Xt(_) => return Err(unknown(self.family, item)),
         }
         Ok(None)
     }
@@ -338,7 +384,7 @@ impl State {
         let idx = match self.matches.iter().rposition(|m| m.knows(&item.name)) {
             Some(i) => i,
             None => {
-                let m = implicit_module(self.proto)
+                let m = implicit_match(self.proto, self.family)
                     .map(MatchB::new)
                     .filter(|m| m.knows(&item.name))
                     .ok_or_else(|| unknown(self.family, item))?;
@@ -346,18 +392,28 @@ impl State {
                 self.matches.len() - 1
             }
         };
-        let v = self.value(item, w)?;
         let (family, proto) = (self.family, self.proto);
+        let module = self.matches.get(idx).map(|m| m.module);
+        let Some(spec) = module.and_then(|m| options::owned(Owner::Match(m), &item.name)) else {
+            return Err(unknown(family, item));
+        };
+        let v = match (spec.arg, &item.inline) {
+            // getopt refuses a value for a flag; iptables names it whole.
+            (Arg::None, Some(x)) => {
+                let msg = format!("unknown option \"--{}={x}\"", item.name);
+                return Err(param(family, &msg));
+            }
+            (Arg::None, None) => String::new(),
+            _ => self.value(item, w)?,
+        };
         let Some(m) = self.matches.get_mut(idx) else {
             return Ok(());
-        };
-        let Some(spec) = options::owned(Owner::Match(m.module), &item.name) else {
-            return Err(unknown(family, item));
         };
         match spec.act {
             Act::Port(side) => port_option(family, m, side, &v, inv),
             Act::Ports(side) => multiport_option(family, proto, m, side, &v, inv),
             Act::Comment => comment_option(family, m, v, inv),
+            Act::Xt(id) => xt_option(family, m, spec, id, &v, inv, w),
             _ => Err(unknown(family, item)),
         }
     }
@@ -412,6 +468,46 @@ fn parse_addrs_once(
         ));
     }
     parse_addrs(family, v, inv)
+}
+
+/// An option of a src/mark/matches/ codec (tcp's flags and option
+/// included; `--tcp-flags` takes a second word).
+fn xt_option(
+    family: Family,
+    m: &mut MatchB,
+    spec: &MarkOpt,
+    id: u8,
+    v: &str,
+    inv: bool,
+    w: &mut Words,
+) -> Result<(), MarkError> {
+    if m.module == Module::Sctp {
+        return matches::sctp::option(&mut m.chunks, v, w.optional(), inv)
+            .map_err(|e| param(family, &e));
+    }
+    if m.module == Module::Tcp {
+        let comp = if id == matches::tcp::id::FLAGS {
+            w.optional()
+        } else {
+            None
+        };
+        return matches::tcp::option(&mut m.tcp, &mut m.tcp_seen, id, v, comp, inv)
+            .map_err(|e| param(family, &e));
+    }
+    let Some(xt) = m.xt.as_mut() else {
+        return Err(param(
+            family,
+            &format!("unknown option \"--{}\"", spec.name()),
+        ));
+    };
+    let g = Given {
+        spec,
+        id,
+        value: (spec.arg != Arg::None).then_some(v),
+        inv,
+        family,
+    };
+    matches::parse(m.module, xt, &g).map_err(|e| param(family, &e))
 }
 
 /// tcp/udp/sctp `--sport`/`--dport`.
@@ -602,6 +698,7 @@ impl State {
                         dport: m.dport.map_or(ANY_PORTS, |p| p.0),
                         sinv: m.sport.is_some_and(|p| p.1),
                         dinv: m.dport.is_some_and(|p| p.1),
+                        tcp: m.tcp,
                     }
                 }
                 Module::Sctp => Match::Sctp {
@@ -609,8 +706,22 @@ impl State {
                     dport: m.dport.map(|p| p.0),
                     sinv: m.sport.is_some_and(|p| p.1),
                     dinv: m.dport.is_some_and(|p| p.1),
+                    chunks: m.chunks.clone(),
                 },
                 Module::Multiport => multiport_match(family, self.proto, &m.set)?,
+                Module::Mark
+                | Module::Connmark
+                | Module::State
+                | Module::Conntrack
+                | Module::Iprange
+                | Module::Addrtype
+                | Module::Icmp
+                | Module::Icmp6 => {
+                    let xt =
+                        m.xt.as_ref()
+                            .ok_or_else(|| param(family, "no match data"))?;
+                    matches::finish(m.module, xt, family).map_err(|e| param(family, &e))?
+                }
                 Module::Comment => match &m.comment {
                     Some(c) => Match::Comment(c.clone()),
                     None => {
@@ -818,6 +929,7 @@ impl State {
             family,
             cmd,
             opts: self.opts,
+            warnings: self.warnings.clone(),
         })
     }
 

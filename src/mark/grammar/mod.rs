@@ -12,7 +12,7 @@
 mod build;
 mod help;
 pub mod options;
-mod values;
+pub(crate) mod values;
 
 use super::plan::{prog_name, Cmd};
 use super::rule::Family;
@@ -35,6 +35,9 @@ pub struct Command {
     pub family: Family,
     pub cmd: Cmd,
     pub opts: ListOpts,
+    /// What iptables warns about on stderr while parsing (the command
+    /// still runs).
+    pub warnings: String,
 }
 
 /// The family asked for by `-6`/`--ipv6` (last of `-4`/`-6` wins), used to
@@ -200,15 +203,27 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, MarkError> {
         };
         for item in items {
             let inv = std::mem::take(&mut invert);
-            if let Some(text) = st.option(&item, inv, &mut w)? {
-                return Ok(Parsed::Print(text));
+            let done = st.option(&item, inv, &mut w);
+            st.take_warnings();
+            match done {
+                Ok(Some(text)) => return Ok(Parsed::Print(text)),
+                Ok(None) => {}
+                // Warnings printed before the error, as iptables does.
+                Err(mut e) => {
+                    e.text.insert_str(0, &st.warnings);
+                    return Err(e);
+                }
             }
         }
     }
     if invert {
         return Err(param(st.family, "unexpected ! flag"));
     }
-    st.finish().map(Parsed::Run)
+    let warnings = st.warnings.clone();
+    st.finish().map(Parsed::Run).map_err(|mut e| {
+        e.text.insert_str(0, &warnings);
+        e
+    })
 }
 
 /// Parses the words after `mark` into a command; `-h`/`-V` come back as an

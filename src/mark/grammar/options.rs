@@ -65,6 +65,15 @@ pub enum Module {
     Sctp,
     Multiport,
     Comment,
+    // Issue 20's matches (src/mark/matches/).
+    Mark,
+    Connmark,
+    State,
+    Conntrack,
+    Iprange,
+    Addrtype,
+    Icmp,
+    Icmp6,
 }
 
 impl Module {
@@ -75,17 +84,34 @@ impl Module {
             Module::Sctp => "sctp",
             Module::Multiport => "multiport",
             Module::Comment => "comment",
+            Module::Mark => "mark",
+            Module::Connmark => "connmark",
+            Module::State => "state",
+            Module::Conntrack => "conntrack",
+            Module::Iprange => "iprange",
+            Module::Addrtype => "addrtype",
+            Module::Icmp => "icmp",
+            Module::Icmp6 => "icmp6",
         }
     }
 }
 
 /// The match modules `-m` loads, in the order `-h` lists them.
-pub const MODULES: [Module; 5] = [
+pub const MODULES: [Module; 13] = [
     Module::Tcp,
     Module::Udp,
     Module::Sctp,
     Module::Multiport,
     Module::Comment,
+    // Issue 20's matches.
+    Module::Mark,
+    Module::Connmark,
+    Module::State,
+    Module::Conntrack,
+    Module::Iprange,
+    Module::Addrtype,
+    Module::Icmp,
+    Module::Icmp6,
 ];
 
 /// The targets `-j` loads (besides a user chain's name).
@@ -206,6 +232,8 @@ pub enum Act {
     Connmark(usize),
     /// `-g CHAIN` (issue 20).
     Goto,
+    /// An option of a match of src/mark/matches/ (its id there).
+    Xt(u8),
 }
 
 /// The MARK target's options, in the order of iptables' messages.
@@ -555,7 +583,7 @@ pub const OPTIONS: &[MarkOpt] = &[
         arg: Arg::Required,
         act: Act::Match,
         value_name: "match",
-        help: "load a match module (tcp, udp, sctp, multiport, comment)",
+        help: "load a match module (tcp, udp, sctp, multiport, comment, mark, connmark, state, conntrack, iprange, addrtype, icmp, icmp6)",
         ..BASE
     },
     MarkOpt {
@@ -686,7 +714,258 @@ pub const OPTIONS: &[MarkOpt] = &[
         help: "attach a comment (at most 255 bytes) to the rule",
         ..BASE
     },
+    // Issue 20's match options (src/mark/matches/; `Act::Xt` ids are the
+    // codecs' `id`s).
+    xt(
+        Module::Tcp,
+        &["syn"],
+        0,
+        true,
+        "",
+        "match SYN packets (flags FIN,SYN,RST,ACK are SYN)",
+    ),
+    xt(
+        Module::Tcp,
+        &["tcp-flags"],
+        1,
+        true,
+        "mask comp",
+        "of the flags in mask (FIN,SYN,RST,PSH,ACK,URG,ALL,NONE), those in comp set",
+    ),
+    xt(
+        Module::Tcp,
+        &["tcp-option"],
+        2,
+        true,
+        "number",
+        "match if this TCP option is present",
+    ),
+    xt(
+        Module::Sctp,
+        &["chunk-types"],
+        0,
+        true,
+        "all|any|only chunk[:flags][,...]",
+        "match the chunk types present (DATA, INIT, ..., ALL, NONE)",
+    ),
+    xt(
+        Module::Mark,
+        &["mark"],
+        0,
+        true,
+        "value[/mask]",
+        "match the packet's mark (masked)",
+    ),
+    xt(
+        Module::Connmark,
+        &["mark"],
+        0,
+        true,
+        "value[/mask]",
+        "match the connection's mark (masked)",
+    ),
+    xt(
+        Module::State,
+        &["state"],
+        0,
+        true,
+        "state[,state...]",
+        "INVALID, NEW, RELATED, ESTABLISHED or UNTRACKED",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctstate"],
+        0,
+        true,
+        "state[,state...]",
+        "INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT, DNAT",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctproto"],
+        1,
+        true,
+        "proto",
+        "the connection's layer 4 protocol",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctorigsrc"],
+        2,
+        true,
+        "address[/mask]",
+        "original source address",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctorigdst"],
+        3,
+        true,
+        "address[/mask]",
+        "original destination address",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctreplsrc"],
+        4,
+        true,
+        "address[/mask]",
+        "reply source address",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctrepldst"],
+        5,
+        true,
+        "address[/mask]",
+        "reply destination address",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctstatus"],
+        6,
+        true,
+        "status[,status...]",
+        "NONE, EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctexpire"],
+        7,
+        true,
+        "time[:time]",
+        "remaining lifetime in seconds (or a range)",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctorigsrcport"],
+        8,
+        true,
+        "port[:port]",
+        "original source port(s)",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctorigdstport"],
+        9,
+        true,
+        "port[:port]",
+        "original destination port(s)",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctreplsrcport"],
+        10,
+        true,
+        "port[:port]",
+        "reply source port(s)",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctrepldstport"],
+        11,
+        true,
+        "port[:port]",
+        "reply destination port(s)",
+    ),
+    xt(
+        Module::Conntrack,
+        &["ctdir"],
+        12,
+        false,
+        "ORIGINAL|REPLY",
+        "the packet's direction",
+    ),
+    xt(
+        Module::Iprange,
+        &["src-range"],
+        0,
+        true,
+        "from[-to]",
+        "source address range",
+    ),
+    xt(
+        Module::Iprange,
+        &["dst-range"],
+        1,
+        true,
+        "from[-to]",
+        "destination address range",
+    ),
+    xt(
+        Module::Addrtype,
+        &["src-type"],
+        0,
+        true,
+        "type[,type...]",
+        "source address type (UNICAST, LOCAL, BROADCAST, ...)",
+    ),
+    xt(
+        Module::Addrtype,
+        &["dst-type"],
+        1,
+        true,
+        "type[,type...]",
+        "destination address type",
+    ),
+    xt(
+        Module::Addrtype,
+        &["limit-iface-in"],
+        2,
+        false,
+        "",
+        "look the type up on the incoming interface only",
+    ),
+    xt(
+        Module::Addrtype,
+        &["limit-iface-out"],
+        3,
+        false,
+        "",
+        "look the type up on the outgoing interface only",
+    ),
+    xt(
+        Module::Icmp,
+        &["icmp-type"],
+        0,
+        true,
+        "type[/code]|name",
+        "match the ICMP type (and code); IPv4 only",
+    ),
+    xt(
+        Module::Icmp6,
+        &["icmpv6-type"],
+        0,
+        true,
+        "type[/code]|name",
+        "match the ICMPv6 type (and code); IPv6 only",
+    ),
 ];
+
+/// An option of a match codec (src/mark/matches/).
+const fn xt(
+    m: Module,
+    long: &'static [&'static str],
+    id: u8,
+    invert: bool,
+    value_name: &'static str,
+    help: &'static str,
+) -> MarkOpt {
+    MarkOpt {
+        long,
+        arg: if value_name.is_empty() {
+            Arg::None
+        } else {
+            Arg::Required
+        },
+        owner: Owner::Match(m),
+        invert,
+        act: Act::Xt(id),
+        value_name,
+        help,
+        ..BASE
+    }
+}
 
 /// Short letters of iptables options we refuse that still take an
 /// argument, so that a cluster (`-gfoo`) splits as iptables splits it.

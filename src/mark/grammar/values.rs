@@ -201,6 +201,53 @@ fn resolve(family: Family, host: &str) -> Option<Vec<Vec<u8>>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// One host (numeric, or the first address its name resolves to), for
+/// the matches' address options; the error is getaddrinfo's.
+pub fn one_host(family: Family, host: &str) -> Result<Vec<u8>, String> {
+    if family == Family::V4 {
+        if let Some(a) = crate::mark::matches::inet_aton(host) {
+            let mut a = a.to_vec();
+            a.resize(16, 0);
+            return Ok(a);
+        }
+    }
+    if let Some(a) = resolve(family, host).and_then(|v| v.into_iter().next()) {
+        let mut a = a;
+        a.resize(16, 0);
+        return Ok(a);
+    }
+    let other_family = match family {
+        Family::V4 => host.parse::<Ipv6Addr>().is_ok(),
+        Family::V6 => crate::mark::matches::inet_aton(host).is_some(),
+    };
+    if other_family {
+        return Err("getaddrinfo: Address family for hostname not supported\n".to_string());
+    }
+    // glibc answers a name made only of the characters of a numeric
+    // address itself (digits and dots; with a colon, hex digits too).
+    let numeric_chars = match family {
+        Family::V4 => host.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+        Family::V6 => {
+            host.contains(':')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+    };
+    if !host.is_empty() && numeric_chars {
+        return Err("getaddrinfo: Name or service not known\n".to_string());
+    }
+    let why = match (host, 0u16).to_socket_addrs() {
+        Err(e) => e.to_string(),
+        Ok(_) => "Address family for hostname not supported".to_string(),
+    };
+    let why = why
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&why)
+        .to_string();
+    Err(format!("getaddrinfo: {why}\n"))
+}
+
 /// Parses `-s`/`-d` values: comma-separated `host[/mask]`.
 pub fn parse_addrs(family: Family, s: &str, inv: bool) -> Result<Vec<Addr>, MarkError> {
     let alen = family.addr_len();

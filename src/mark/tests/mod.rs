@@ -5,6 +5,7 @@
 mod chains;
 mod fixtures;
 mod grammar;
+mod matches;
 mod pipeline;
 mod pure;
 

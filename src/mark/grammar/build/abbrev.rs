@@ -7,7 +7,7 @@
 
 use super::super::options::{self, Owner, OPTIONS};
 use super::super::Item;
-use super::{implicit_module, State};
+use super::{implicit_match, State};
 
 /// iptables' long options that `mark` does not take; getopt still counts
 /// them when it resolves a prefix.
@@ -57,7 +57,7 @@ impl State {
         let mut owners: Vec<Owner> = vec![Owner::Core, target];
         owners.extend(self.matches.iter().map(|m| Owner::Match(m.module)));
         if implicit {
-            owners.extend(implicit_module(self.proto).map(Owner::Match));
+            owners.extend(implicit_match(self.proto, self.family).map(Owner::Match));
         }
         let mut out: Vec<(usize, &'static str)> = OPTIONS
             .iter()
