@@ -6,13 +6,16 @@
 //! alternation, persistence (fwmark, PCC, PPC), counters and connection entries that match the
 //! answers, NAT and tunnel clusters, and listings identical to Debian's ipvsadm on the same
 //! kernel state; a self-test proves that a wrapper whose listings swap the two real servers is
-//! caught. Each test here asserts one group of the script's `ok`/`not ok` lines; the boot
-//! is shared (the first test to ask starts it, the others wait for its report).
+//! caught. Its last scenario runs lab/seed/ha (issue 19): two directors with the sync daemons
+//! and a failover that must keep a TCP connection (and must not without them), keepalived and
+//! ldirectord driving the table with ours. Each test here asserts one group of the script's
+//! `ok`/`not ok` lines; the boot is shared (the first test to ask starts it, the others wait
+//! for its report).
 //!
 //! Environment: `SEEDLAB_IPVSADM` replaces the binary under test (e.g. `/usr/sbin/ipvsadm` to
 //! check the lab itself), `SEEDLAB_MARK=ours|iptables` picks who installs the fwmark rule,
 //! `IPVSADM_RS_SKIP_GUEST=1` skips (loudly) on a machine that cannot boot the guest,
-//! `LAB_TIMEOUT` bounds the guest run (seconds, default 600).
+//! `LAB_TIMEOUT` bounds the guest run (seconds, default 900).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -77,7 +80,8 @@ fn run_lab() -> Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let ours = std::env::var("SEEDLAB_IPVSADM")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_ipvsadm").to_string());
-    let timeout = std::env::var("LAB_TIMEOUT").unwrap_or_else(|_| "600".into());
+    // (the seed scenarios and lab/seed/ha: a few minutes when the host is busy)
+    let timeout = std::env::var("LAB_TIMEOUT").unwrap_or_else(|_| "900".into());
     let mut cmd = Command::new(root.join("lab/run-guest"));
     cmd.current_dir(root)
         .args(["--timeout", &timeout])
@@ -214,6 +218,46 @@ fn seed_listings_match_real_ipvsadm() {
     assert_checks("listings of the same kernel state, ours vs real", |name| {
         name.contains(".same: ")
     });
+}
+
+/// One part of lab/seed/ha (issue 19), run by lab/seed/check as its last scenario: its checks
+/// (named `PREFIX...`) all passed, its summary line is there, and the count is printed.
+fn assert_ha_part(what: &str, prefix: &'static str) {
+    let select = move |name: &str| name.starts_with(prefix) || name == "ha-topology";
+    assert_checks(what, select);
+    if let Report::Ran { checks, output } = report() {
+        let summary = format!("{prefix}summary: ");
+        assert!(
+            checks.iter().any(|c| c.name.starts_with(&summary)),
+            "{what}: lab/seed/ha printed no {summary}... line (it did not finish)\n{output}"
+        );
+        let n = checks.iter().filter(|c| select(&c.name)).count();
+        println!("PASS {what}: {n} checks");
+    }
+}
+
+#[test]
+fn ha_sync_failover_keeps_the_connection() {
+    assert_ha_part(
+        "two directors, sync daemons v0/v1, failover keeps a TCP connection; none without them",
+        "ha-sync-",
+    );
+}
+
+#[test]
+fn ha_keepalived_table_listed_like_real_ipvsadm() {
+    assert_ha_part(
+        "keepalived builds the table; every view equals Debian's; -S -n restores",
+        "keepalived-",
+    );
+}
+
+#[test]
+fn ha_ldirectord_drives_ours() {
+    assert_ha_part(
+        "ldirectord runs ours: servers in, quiescent/removed, back, gone at stop; clean log",
+        "ldirectord-",
+    );
 }
 
 #[test]
