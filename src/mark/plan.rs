@@ -381,22 +381,7 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
         Cmd::Insert { chain, num, rules } => {
             plan_insert(state, chain, *num, rules, prog, &mut ops)?
         }
-        Cmd::Delete { chain, rules } => {
-            let mut st = state.clone();
-            for r in rules {
-                let (idx, stored) =
-                    find_rule(&st, family, chain, r).ok_or_else(|| bad_rule(prog))?;
-                let position = prev_handle(&st, chain, idx);
-                ops.push(Op::DelRule {
-                    chain: chain.clone(),
-                    rule: stored,
-                    position,
-                });
-                if let Some(c) = st.chains.iter_mut().find(|c| &c.name == chain) {
-                    c.rules.remove(idx);
-                }
-            }
-        }
+        Cmd::Delete { chain, rules } => plan_delete(state, family, chain, rules, &mut ops)?,
         Cmd::DeleteNum { chain, num } => {
             let Some(c) = state.chain(chain) else {
                 return Err(no_chain(prog));
@@ -425,42 +410,10 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
         }
         Cmd::Flush {
             chain: None,
-            verbose: true,
-        } => {
-            if !state.exists {
-                ops.push(Op::NewTable);
-            }
-            for b in BUILTINS.iter() {
-                if state.chain(b.name).is_none() {
-                    ops.push(Op::NewChain(b));
-                }
-            }
-            for b in BUILTINS.iter() {
-                ops.push(Op::Flush(Some(b.name.to_string())));
-            }
-            for c in state.chains.iter().filter(|c| builtin(&c.name).is_none()) {
-                ops.push(Op::Flush(Some(c.name.clone())));
-            }
-        }
-        Cmd::Flush {
-            chain: None,
-            verbose: false,
-        } => {
-            if state.exists {
-                ops.push(Op::Flush(None));
-            }
-        }
+            verbose,
+        } => plan_flush_all(state, *verbose, &mut ops),
         Cmd::ListRules { chain, .. } | Cmd::List { chain, .. } => {
-            if let Some(chain) = chain {
-                if state.chain(chain).is_none() && builtin(chain).is_none() {
-                    return Err(MarkError::new(
-                        format!(
-                            "{prog} v1.8.9 (nf_tables): chain `{chain}' in table `{TABLE}' is incompatible, use 'nft' tool.\n"
-                        ),
-                        XT_OTHER,
-                    ));
-                }
-            }
+            check_listed_chain(state, chain.as_deref(), prog)?
         }
         Cmd::Policy { chain, accept } => {
             let b = builtin(chain).ok_or_else(|| {
@@ -481,6 +434,76 @@ pub fn plan(cmd: &Cmd, state: &TableState, family: Family) -> Result<Vec<Op>, Ma
         | Cmd::Replace { .. } => chains::plan(cmd, state, family, prog, &mut ops)?,
     }
     Ok(ops)
+}
+
+/// `-D` of whole rules: each found (in the table as the earlier deletions
+/// of the same command leave it) and deleted by handle.
+fn plan_delete(
+    state: &TableState,
+    family: Family,
+    chain: &str,
+    rules: &[Rule],
+    ops: &mut Vec<Op>,
+) -> Result<(), MarkError> {
+    let prog = prog_name(family);
+    let mut st = state.clone();
+    for r in rules {
+        let (idx, stored) = find_rule(&st, family, chain, r).ok_or_else(|| bad_rule(prog))?;
+        let position = prev_handle(&st, chain, idx);
+        ops.push(Op::DelRule {
+            chain: chain.to_string(),
+            rule: stored,
+            position,
+        });
+        if let Some(c) = st.chains.iter_mut().find(|c| c.name == chain) {
+            c.rules.remove(idx);
+        }
+    }
+    Ok(())
+}
+
+/// `-F` of the whole table: iptables flushes the table in one message, or
+/// with `-v` creates the missing built-in chains and flushes chain by chain.
+fn plan_flush_all(state: &TableState, verbose: bool, ops: &mut Vec<Op>) {
+    if !verbose {
+        if state.exists {
+            ops.push(Op::Flush(None));
+        }
+        return;
+    }
+    if !state.exists {
+        ops.push(Op::NewTable);
+    }
+    for b in BUILTINS.iter() {
+        if state.chain(b.name).is_none() {
+            ops.push(Op::NewChain(b));
+        }
+    }
+    for b in BUILTINS.iter() {
+        ops.push(Op::Flush(Some(b.name.to_string())));
+    }
+    for c in state.chains.iter().filter(|c| builtin(&c.name).is_none()) {
+        ops.push(Op::Flush(Some(c.name.clone())));
+    }
+}
+
+/// `-L`/`-S CHAIN`: a chain that is neither there nor built in is refused.
+fn check_listed_chain(
+    state: &TableState,
+    chain: Option<&str>,
+    prog: &str,
+) -> Result<(), MarkError> {
+    match chain {
+        Some(chain) if state.chain(chain).is_none() && builtin(chain).is_none() => {
+            Err(MarkError::new(
+                format!(
+                    "{prog} v1.8.9 (nf_tables): chain `{chain}' in table `{TABLE}' is incompatible, use 'nft' tool.\n"
+                ),
+                XT_OTHER,
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// "iptables" or "ip6tables", the program whose texts we speak.

@@ -209,76 +209,85 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
         );
     }
     for m in &r.matches {
-        match m {
-            Match::Ports {
-                udp,
-                sport,
-                dport,
-                sinv,
-                dinv,
-                tcp,
-            } => {
-                out.push_str(if *udp { " -m udp" } else { " -m tcp" });
-                if *sport != ANY_PORTS || *sinv {
-                    save_ports(&mut out, "sport", *sport, *sinv);
-                }
-                if *dport != ANY_PORTS || *dinv {
-                    save_ports(&mut out, "dport", *dport, *dinv);
-                }
-                out.push_str(&super::matches::tcp::save(tcp));
-            }
-            Match::Sctp {
-                sport,
-                dport,
-                sinv,
-                dinv,
-                chunks,
-            } => {
-                out.push_str(" -m sctp");
-                if let Some(p) = sport {
-                    save_ports(&mut out, "sport", *p, *sinv);
-                }
-                if let Some(p) = dport {
-                    save_ports(&mut out, "dport", *p, *dinv);
-                }
-                if let Some(c) = chunks {
-                    out.push_str(&super::matches::sctp::save(c));
-                }
-            }
-            Match::Multiport { which, ports, inv } => {
-                out.push_str(" -m multiport");
-                if *inv {
-                    out.push_str(" !");
-                }
-                out.push_str(match which {
-                    MpWhich::Source => " --sports ",
-                    MpWhich::Destination => " --dports ",
-                    MpWhich::Either => " --ports ",
-                });
-                out.push_str(&mp_list(ports, |p| p.to_string()));
-            }
-            Match::Comment(c) => {
-                out.push_str(" -m comment --comment");
-                save_string(&mut out, c);
-            }
-            Match::Mark { mark, mask, inv } => {
-                out.push_str(" -m mark");
-                out.push_str(&super::matches::mark::save_text(*mark, *mask, *inv));
-            }
-            Match::Xt { name, rev, info } => {
-                match super::matches::save(name, *rev, info, r.family) {
-                    Some(t) => out.push_str(&t),
-                    None => {
-                        let _ = write!(out, " -m {name}");
-                    }
-                }
-            }
-        }
+        save_match(&mut out, m, r.family);
     }
     if let Some((p, b)) = counters {
         let _ = write!(out, " -c {p} {b}");
     }
-    match &r.target {
+    save_target(&mut out, &r.target);
+    out
+}
+
+/// One match of a rule as `-S` writes it (appended to `out`).
+fn save_match(out: &mut String, m: &Match, family: Family) {
+    match m {
+        Match::Ports {
+            udp,
+            sport,
+            dport,
+            sinv,
+            dinv,
+            tcp,
+        } => {
+            out.push_str(if *udp { " -m udp" } else { " -m tcp" });
+            if *sport != ANY_PORTS || *sinv {
+                save_ports(out, "sport", *sport, *sinv);
+            }
+            if *dport != ANY_PORTS || *dinv {
+                save_ports(out, "dport", *dport, *dinv);
+            }
+            out.push_str(&super::matches::tcp::save(tcp));
+        }
+        Match::Sctp {
+            sport,
+            dport,
+            sinv,
+            dinv,
+            chunks,
+        } => {
+            out.push_str(" -m sctp");
+            if let Some(p) = sport {
+                save_ports(out, "sport", *p, *sinv);
+            }
+            if let Some(p) = dport {
+                save_ports(out, "dport", *p, *dinv);
+            }
+            if let Some(c) = chunks {
+                out.push_str(&super::matches::sctp::save(c));
+            }
+        }
+        Match::Multiport { which, ports, inv } => {
+            out.push_str(" -m multiport");
+            if *inv {
+                out.push_str(" !");
+            }
+            out.push_str(match which {
+                MpWhich::Source => " --sports ",
+                MpWhich::Destination => " --dports ",
+                MpWhich::Either => " --ports ",
+            });
+            out.push_str(&mp_list(ports, |p| p.to_string()));
+        }
+        Match::Comment(c) => {
+            out.push_str(" -m comment --comment");
+            save_string(out, c);
+        }
+        Match::Mark { mark, mask, inv } => {
+            out.push_str(" -m mark");
+            out.push_str(&super::matches::mark::save_text(*mark, *mask, *inv));
+        }
+        Match::Xt { name, rev, info } => match super::matches::save(name, *rev, info, family) {
+            Some(t) => out.push_str(&t),
+            None => {
+                let _ = write!(out, " -m {name}");
+            }
+        },
+    }
+}
+
+/// The rule's target as `-S` writes it (appended to `out`).
+fn save_target(out: &mut String, target: &Target) {
+    match target {
         Target::None => {}
         Target::Mark { mark, mask } => {
             let _ = write!(out, " -j MARK --set-xmark 0x{mark:x}/0x{mask:x}");
@@ -287,12 +296,11 @@ pub fn save_rule(chain: &str, r: &Rule, counters: Option<(u64, u64)>) -> String 
             let g = if *code == -4 { "-g" } else { "-j" };
             let _ = write!(out, " {g} {}", verdict_name(*code, chain));
         }
-        Target::Connmark(c) => save_connmark(&mut out, c),
+        Target::Connmark(c) => save_connmark(out, c),
         Target::Xt { name, .. } => {
             let _ = write!(out, " -j {name}");
         }
     }
-    out
 }
 
 // CONNMARK (issue 20): libxt_CONNMARK revision 2's save and print texts.
