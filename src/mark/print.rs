@@ -558,13 +558,7 @@ fn rule_line(out: &mut String, n: usize, r: &Rule, ctr: (u64, u64), opts: &ListO
         num(out, ctr.0, opts, false);
         num(out, ctr.1, opts, false);
     }
-    let tname = match &r.target {
-        Target::None => String::new(),
-        Target::Mark { .. } => "MARK".into(),
-        Target::Connmark(_) => "CONNMARK".into(),
-        Target::Verdict { code, chain } => verdict_name(*code, chain),
-        Target::Xt { name, .. } => name.clone(),
-    };
+    let tname = target_name(&r.target);
     let _ = write!(out, "{tname:<9} ");
     let (p, pinv) = r.proto.unwrap_or((0, false));
     out.push(if pinv { '!' } else { ' ' });
@@ -692,16 +686,21 @@ fn tail(out: &mut String, r: &Rule, numeric: bool) {
     }
 }
 
-/// The rule line iptables prints for `-A/-I/-D/-C … -v` (FMT_NOTABLE).
-pub fn notable(r: &Rule) -> String {
-    let mut out = String::new();
-    let tname = match &r.target {
+/// The target column of `-L` and of the `-v` echo.
+fn target_name(t: &Target) -> String {
+    match t {
         Target::None => String::new(),
         Target::Mark { .. } => "MARK".into(),
         Target::Connmark(_) => "CONNMARK".into(),
         Target::Verdict { code, chain } => verdict_name(*code, chain),
         Target::Xt { name, .. } => name.clone(),
-    };
+    }
+}
+
+/// The rule line iptables prints for `-A/-I/-D/-C … -v` (FMT_NOTABLE).
+pub fn notable(r: &Rule) -> String {
+    let mut out = String::new();
+    let tname = target_name(&r.target);
     let _ = write!(out, "{tname} ");
     let (p, pinv) = r.proto.unwrap_or((0, false));
     out.push(if pinv { '!' } else { ' ' });

@@ -96,7 +96,8 @@ enum Named {
     Number(u64),
 }
 
-fn family(af: u16) -> &'static str {
+/// The family's name in JSON ("inet" or "inet6"); `top --json` uses it too.
+pub(crate) fn family(af: u16) -> &'static str {
     if af == AF_INET6 {
         "inet6"
     } else {
@@ -105,7 +106,7 @@ fn family(af: u16) -> &'static str {
 }
 
 /// An address as `-L -n` prints it, in the family the JSON names.
-fn address(af: u16, raw: &RawAddr) -> String {
+pub(crate) fn address(af: u16, raw: &RawAddr) -> String {
     let af = if af == AF_INET6 { AF_INET6 } else { AF_INET };
     ntop(af, raw).unwrap_or_default()
 }

@@ -11,9 +11,7 @@
 use serde::Serialize;
 
 use super::frame::{self, Counts, Frame, Rates, Row, SortKey, Totals};
-use crate::model::{
-    Dest, RawAddr, Service, AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP,
-};
+use crate::model::{Dest, Service, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP};
 use crate::output::format::{self, View};
 use crate::output::names::{self, Names};
 
@@ -297,18 +295,7 @@ struct SnapshotView {
     services: Vec<ServiceView>,
 }
 
-fn family(af: u16) -> &'static str {
-    if af == AF_INET6 {
-        "inet6"
-    } else {
-        "inet"
-    }
-}
-
-fn address(af: u16, raw: &RawAddr) -> String {
-    let af = if af == AF_INET6 { AF_INET6 } else { AF_INET };
-    names::ntop(af, raw).unwrap_or_default()
-}
+use crate::output::json::{address, family};
 
 fn server_view(d: &Dest, row: &Row) -> ServerView {
     ServerView {

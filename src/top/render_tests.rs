@@ -1,7 +1,7 @@
 //! The snapshot text, the fitted screen and the JSON, on fixed frames.
 
 use super::*;
-use crate::model::{Stats, AF_INET6};
+use crate::model::{RawAddr, Stats, AF_INET6};
 use crate::output::names::{MapNames, NoNames};
 use crate::top::frame::compute;
 
