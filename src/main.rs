@@ -147,20 +147,11 @@ fn run(
     if let Some(r) = exec::run_local(&cmd, &mut s) {
         return r;
     }
-    // -R: stdin is read and parsed on a thread of its own from here on,
-    // overlapping the kernel's work (and the connection being set up).
-    let parsed = (cmd.cmd == Cmd::Restore && !json).then(|| {
-        let input = io::BufReader::with_capacity(64 << 10, io::stdin());
-        restore::spawn_parser(input, argv0)
-    });
     let mut k = session::connect()?;
     if json {
         exec::list_json(&cmd, &mut k, &mut s)
-    } else if let Some(parsed) = parsed {
-        match parsed {
-            Ok(items) => restore::run_items(items, &mut k, &mut s),
-            Err(mut input) => restore::run(&mut input, &mut k, &mut s),
-        }
+    } else if cmd.cmd == Cmd::Restore {
+        restore::run(&mut io::stdin().lock(), &mut k, &mut s)
     } else {
         exec::run(&cmd, &mut k, &mut s)
     }

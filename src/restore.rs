@@ -42,128 +42,12 @@ fn flush(pending: &mut Vec<Request>, k: &mut dyn Ipvs, s: &mut Session<'_>, mut 
     rc
 }
 
-/// One `-R` line, read and parsed: what the run does with it.
-// Changes are nearly every item: boxing them would allocate once a line.
-#[allow(clippy::large_enum_variant)]
-pub enum Item {
-    /// A change, queued and sent with the next batch.
-    Change(Request),
-    /// Any other command (a listing): run in place, after the queue.
-    Other(Box<grammar::Command>),
-    /// `-h` / `-v`: printed, and the whole process ends.
-    Local(Box<grammar::Command>),
-    /// A line that did not parse.
-    Fail(Error),
-}
-
-/// Reads `-R` input and parses it line by line; pure (no kernel, no
-/// output), so it may run ahead of the kernel on its own thread.
-pub struct Parser<R> {
-    input: R,
-    argv0: String,
-    line: Vec<u8>,
-}
-
-impl<R: BufRead> Parser<R> {
-    pub fn new(input: R, argv0: &str) -> Parser<R> {
-        Parser {
-            input,
-            argv0: argv0.to_string(),
-            line: Vec::new(),
-        }
-    }
-}
-
-impl<R: BufRead> Iterator for Parser<R> {
-    type Item = Item;
-
-    fn next(&mut self) -> Option<Item> {
-        loop {
-            self.line.clear();
-            match self.input.read_until(b'\n', &mut self.line) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => return None,
-            }
-            let words = tokenize(&self.line);
-            if words.is_empty() {
-                continue;
-            }
-            return Some(match grammar::parse(&self.argv0, &words) {
-                Ok(cmd) if cmd.cmd == Cmd::Restore => Item::Fail(Error::try_help(&self.argv0)),
-                Ok(cmd) if matches!(cmd.cmd, Cmd::Help | Cmd::Version) => {
-                    Item::Local(Box::new(cmd))
-                }
-                Ok(cmd) => match exec::into_request(cmd) {
-                    Ok(req) => Item::Change(req),
-                    Err(cmd) => Item::Other(cmd),
-                },
-                Err(e) => Item::Fail(e),
-            });
-        }
-    }
-}
-
-/// Items handed from the reading thread to the running one per message.
-const HANDOFF: usize = BATCH;
-
-/// Read and parse `input` on a thread of its own, so that the next lines
-/// are parsed while the kernel makes the changes already sent. Items come
-/// back in line order, in groups: a group ends after [`HANDOFF`] changes
-/// or at any other item, so a listing or an error line is run as soon as
-/// it is read, as without the thread. When no thread can be started the
-/// input comes back unread (the caller then parses inline, [`run`]).
-pub fn spawn_parser<R: BufRead + Send + 'static>(
-    input: R,
-    argv0: &str,
-) -> Result<impl Iterator<Item = Item>, R> {
-    use std::sync::mpsc::{channel, sync_channel};
-    // The input goes to the thread through a channel, so a failed spawn
-    // leaves it with us.
-    let (give, take) = channel::<R>();
-    let (tx, rx) = sync_channel::<Vec<Item>>(4);
-    let argv0 = argv0.to_string();
-    let spawned = std::thread::Builder::new().spawn(move || {
-        let Ok(input) = take.recv() else { return };
-        let mut group = Vec::with_capacity(HANDOFF);
-        for item in Parser::new(input, &argv0) {
-            let change = matches!(item, Item::Change(_));
-            group.push(item);
-            if !change || group.len() >= HANDOFF {
-                let full = std::mem::replace(&mut group, Vec::with_capacity(HANDOFF));
-                if tx.send(full).is_err() {
-                    return; // the run ended early
-                }
-            }
-        }
-        let _ = tx.send(group);
-    });
-    if spawned.is_err() {
-        return Err(input);
-    }
-    match give.send(input) {
-        Ok(()) => Ok(rx.into_iter().flatten()),
-        Err(back) => Err(back.0),
-    }
-}
-
 /// Run `-R` over `input`. Kernel errors are written as they happen and
 /// the run goes on; the outcome is the last executed line's (a failure
 /// already written comes back as its status alone), or the error that
 /// stopped the run.
 pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<(), Error> {
-    let items = Parser::new(input, &s.argv0.clone());
-    run_items(items, k, s)
-}
-
-/// [`run`] over lines already parsed (e.g. by [`spawn_parser`]).
-pub fn run_items(
-    items: impl Iterator<Item = Item>,
-    k: &mut dyn Ipvs,
-    s: &mut Session<'_>,
-) -> Result<(), Error> {
-    let rc = run_lines(items, k, s)?;
+    let rc = run_lines(input, k, s)?;
     if rc == OK {
         Ok(())
     } else {
@@ -172,22 +56,29 @@ pub fn run_items(
 }
 
 /// [`run`]'s loop; returns the last line's status.
-fn run_lines(
-    items: impl Iterator<Item = Item>,
-    k: &mut dyn Ipvs,
-    s: &mut Session<'_>,
-) -> Result<i32, Error> {
+fn run_lines(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<i32, Error> {
     let mut rc = OK;
     let mut pending: Vec<Request> = Vec::with_capacity(BATCH);
-    for item in items {
-        match item {
-            Item::Change(req) => {
-                pending.push(req);
-                if pending.len() >= BATCH {
-                    rc = flush(&mut pending, k, s, rc);
-                }
-            }
-            Item::Fail(e) => {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+        let words = tokenize(&line);
+        if words.is_empty() {
+            continue;
+        }
+        let cmd = match grammar::parse(&s.argv0, &words) {
+            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(Error::try_help(&s.argv0)),
+            other => other,
+        };
+        let cmd = match cmd {
+            Ok(cmd) => cmd,
+            Err(e) => {
                 flush(&mut pending, k, s, rc);
                 if e.continues_restore() {
                     // popt errors after the command fail only their line.
@@ -196,14 +87,22 @@ fn run_lines(
                 }
                 return Err(e);
             }
-            Item::Local(cmd) => {
-                // -h / -v inside -R print and end the whole process
-                // (ipvsadm exits from its option loop).
-                flush(&mut pending, k, s, rc);
-                exec::run_local(&cmd, s).unwrap_or(Ok(()))?;
-                return Ok(OK);
+        };
+        if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
+            // -h / -v inside -R print and end the whole process (ipvsadm
+            // exits from its option loop).
+            flush(&mut pending, k, s, rc);
+            exec::run_local(&cmd, s).unwrap_or(Ok(()))?;
+            return Ok(OK);
+        }
+        match exec::into_request(cmd) {
+            Ok(req) => {
+                pending.push(req);
+                if pending.len() >= BATCH {
+                    rc = flush(&mut pending, k, s, rc);
+                }
             }
-            Item::Other(cmd) => {
+            Err(cmd) => {
                 flush(&mut pending, k, s, rc);
                 let r = exec::run(&cmd, k, s);
                 rc = s.report(r);
@@ -242,65 +141,6 @@ mod tests {
             String::from_utf8_lossy(&out).into_owned(),
             String::from_utf8_lossy(&err).into_owned(),
         )
-    }
-
-    /// [`restore`] with the lines parsed on their own thread, as `-R`
-    /// runs: (status, stdout, stderr, kernel log).
-    fn restore_piped(input: &[u8]) -> (i32, String, String, String) {
-        let mut k = MemIpvs::default();
-        let mut out = Vec::new();
-        let mut err = Vec::new();
-        let rc = {
-            let mut s = Session {
-                argv0: "ipvsadm".into(),
-                op: Op::Init,
-                out: &mut out,
-                err: &mut err,
-            };
-            let items = spawn_parser(std::io::Cursor::new(input.to_vec()), "ipvsadm")
-                .unwrap_or_else(|_| panic!("no thread"));
-            let r = run_items(items, &mut k, &mut s);
-            report(r, s.err)
-        };
-        let txt = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (rc, txt(&out), txt(&err), format!("{:?}", k.log))
-    }
-
-    #[test]
-    fn parsing_on_a_thread_changes_nothing() {
-        // Random lines (changes, listings, errors of both kinds, -h/-v)
-        // and a long input: same status, output, errors and kernel calls
-        // whether the lines are parsed inline or ahead on a thread.
-        let words = [
-            "-A -t 10.0.0.1:80",
-            "-a -t 10.0.0.1:80 -r 10.1.1.1",
-            "-L -n",
-            "-S",
-            "-D -t 10.0.0.1:80",
-            "-A -t 10.0.0.2:80 -w 1",
-            "-L -Q",
-            "-E -t 10.0.0.1:80 -s sh",
-            "",
-            "-v",
-            "-R",
-            "-Z",
-            "-C",
-            "-e -t 10.0.0.1:80 -r 10.1.1.1 -w 3",
-            "-x",
-        ];
-        let mut rng = crate::testkit::Rng::new(7);
-        for round in 0..300 {
-            let mut input = String::new();
-            let lines = if round == 0 { 3000 } else { rng.next() % 30 };
-            for _ in 0..lines {
-                input += words[rng.next() as usize % if round == 0 { 2 } else { words.len() }];
-                input.push('\n');
-            }
-            let mut k = MemIpvs::default();
-            let (rc, out, err) = restore(&mut k, &input);
-            let want = (rc, out, err, format!("{:?}", k.log));
-            assert_eq!(restore_piped(input.as_bytes()), want, "{input}");
-        }
     }
 
     #[test]
