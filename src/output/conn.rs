@@ -7,6 +7,8 @@
 //! `sscanf("%s %s %hX %s %hX %s %hX %s %d %s %s")`. A chunk with no field
 //! at all stops the listing with status 1 and no message.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -321,7 +323,126 @@ pub fn conn_row(
     Some(out)
 }
 
-/// The whole `-c` listing from the file at `path`.
+/// `fgets` over a reader, one 255-byte-or-line chunk at a time (what
+/// [`chunks`] does to a whole buffer), so the listing streams: only a
+/// window of the file is ever held. A read error ends the input where it
+/// happened (ipvsadm's `fgets` loop would stop seeing lines there).
+pub(crate) struct Fgets<R> {
+    r: R,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+/// Bytes asked of the file per `read`.
+const READ_SIZE: usize = 64 << 10;
+
+impl<R: Read> Fgets<R> {
+    pub(crate) fn new(r: R) -> Fgets<R> {
+        Fgets {
+            r,
+            buf: Vec::with_capacity(READ_SIZE + 256),
+            pos: 0,
+            eof: false,
+        }
+    }
+
+    /// The next chunk, or `None` at the end of the input.
+    pub(crate) fn next_chunk(&mut self) -> Option<&[u8]> {
+        let end = loop {
+            let avail = self.buf.get(self.pos..).unwrap_or(&[]);
+            let limit = avail.len().min(255);
+            let head = avail.get(..limit).unwrap_or(&[]);
+            if let Some(p) = head.iter().position(|&c| c == b'\n') {
+                break p + 1;
+            }
+            if limit == 255 || self.eof {
+                break limit;
+            }
+            self.refill();
+        };
+        if end == 0 {
+            return None;
+        }
+        let start = self.pos;
+        self.pos += end;
+        self.buf.get(start..start + end)
+    }
+
+    /// Drop what was consumed and read more (at the end, or after an
+    /// error, mark the input finished).
+    fn refill(&mut self) {
+        self.buf.drain(..self.pos.min(self.buf.len()));
+        self.pos = 0;
+        let have = self.buf.len();
+        self.buf.resize(have + READ_SIZE, 0);
+        let got = loop {
+            match self.r.read(self.buf.get_mut(have..).unwrap_or(&mut [])) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Ok(n) => break n,
+                Err(_) => break 0,
+            }
+        };
+        self.buf.truncate(have + got);
+        if got == 0 {
+            self.eof = true;
+        }
+    }
+}
+
+/// Remembers a listing's name lookups: the same virtual and real server
+/// addresses and ports come back on every row, and each lookup costs a
+/// resolver round (files, DNS). Kept small: cleared when full, so memory
+/// stays flat however many distinct clients the table holds.
+struct CachedNames<'a> {
+    names: &'a dyn Names,
+    hosts: RefCell<NameMap<(u16, RawAddr)>>,
+    services: RefCell<NameMap<(u16, &'static str)>>,
+}
+
+/// Lookups remembered: key → the name found (or that none was).
+type NameMap<K> = HashMap<K, Option<Vec<u8>>>;
+
+/// Entries a [`CachedNames`] map holds before it starts over.
+const NAME_CACHE_MAX: usize = 4096;
+
+fn remember<K: std::hash::Hash + Eq, V: Clone>(
+    map: &RefCell<HashMap<K, V>>,
+    key: K,
+    look: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = map.borrow().get(&key) {
+        return v.clone();
+    }
+    let v = look();
+    let mut m = map.borrow_mut();
+    if m.len() >= NAME_CACHE_MAX {
+        m.clear();
+    }
+    m.insert(key, v.clone());
+    v
+}
+
+impl Names for CachedNames<'_> {
+    fn host(&self, af: u16, addr: &RawAddr) -> Option<Vec<u8>> {
+        remember(&self.hosts, (af, *addr), || self.names.host(af, addr))
+    }
+
+    fn service(&self, port: u16, proto: &str) -> Option<Vec<u8>> {
+        let key = match proto {
+            "tcp" => "tcp",
+            "udp" => "udp",
+            "sctp" => "sctp",
+            _ => return self.names.service(port, proto),
+        };
+        remember(&self.services, (port, key), || {
+            self.names.service(port, proto)
+        })
+    }
+}
+
+/// The whole `-c` listing from the file at `path`, streamed: each chunk
+/// is printed as it is read.
 pub fn list_conn<W: Write + ?Sized>(
     w: &mut W,
     path: &Path,
@@ -330,7 +451,7 @@ pub fn list_conn<W: Write + ?Sized>(
     names: &dyn Names,
 ) -> Result<(), ListError> {
     let shown = path.display().to_string();
-    let mut file = match std::fs::File::open(path) {
+    let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(_) => {
             return Err(ListError::Message(
@@ -339,21 +460,8 @@ pub fn list_conn<W: Write + ?Sized>(
             ))
         }
     };
-    let mut data = Vec::new();
-    // A read error ends the input where it happened (ipvsadm's fgets
-    // loop would stop seeing lines there).
-    let mut buf = [0u8; 8192];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => data.extend_from_slice(buf.get(..n).unwrap_or(&[])),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        }
-    }
-    let all = chunks(&data);
-    let mut lines = all.into_iter();
-    if lines.next().is_none() {
+    let mut lines = Fgets::new(file);
+    if lines.next_chunk().is_none() {
         return Err(ListError::Message(
             format!("unexpected input from {shown}"),
             LIST_FAILED,
@@ -365,8 +473,13 @@ pub fn list_conn<W: Write + ?Sized>(
     } else {
         w.write_all(b"pro expire state       source             virtual            destination\n")?;
     }
-    for line in lines {
-        match conn_row(line, persistent, numeric, names) {
+    let cached = CachedNames {
+        names,
+        hosts: RefCell::default(),
+        services: RefCell::default(),
+    };
+    while let Some(line) = lines.next_chunk() {
+        match conn_row(line, persistent, numeric, &cached) {
             Some(row) => w.write_all(&row)?,
             None => return Err(ListError::Silent(1)),
         }
@@ -653,6 +766,57 @@ mod tests {
         assert_eq!(c[0].len(), 255);
         let c = chunks(b"ab\ncd");
         assert_eq!(c, vec![&b"ab\n"[..], &b"cd"[..]]);
+    }
+
+    /// A reader that hands out a few bytes per `read`, and fails once.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+        interrupted: bool,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            self.step = self.step % 7 + 1;
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streamed_chunks_are_fgets_chunks() {
+        // Lines of every length around 255, a line-less tail, across
+        // reads of 1..7 bytes and of 64 KiB.
+        let mut data = Vec::new();
+        for len in (0..600).step_by(13) {
+            data.extend(std::iter::repeat_n(b'x', len));
+            data.push(b'\n');
+        }
+        data.extend_from_slice(&[b'y'; 700]);
+        for step in [0, 3] {
+            let mut r = Fgets::new(Trickle {
+                data: &data,
+                step,
+                interrupted: false,
+            });
+            let mut got = Vec::new();
+            while let Some(c) = r.next_chunk() {
+                got.push(c.to_vec());
+            }
+            assert_eq!(got, chunks(&data), "step {step}");
+        }
+        let mut r = Fgets::new(&data[..]);
+        let mut n = 0;
+        while r.next_chunk().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, chunks(&data).len());
     }
 
     #[test]
