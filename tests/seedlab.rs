@@ -232,7 +232,9 @@ fn assert_ha_part(what: &str, prefix: &'static str) {
             "{what}: lab/seed/ha printed no {summary}... line (it did not finish)\n{output}"
         );
         let n = checks.iter().filter(|c| select(&c.name)).count();
-        println!("PASS {what}: {n} checks");
+        // Straight to stderr, past libtest's capture: the run's log shows
+        // each HA scenario's line.
+        let _ = writeln!(std::io::stderr(), "seed lab: PASS {what}: {n} checks");
     }
 }
 
