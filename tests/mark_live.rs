@@ -5,38 +5,16 @@
 
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ipvsadm");
-
-/// Runs `script` under `sh` in a new network namespace; (stdout, stderr, rc).
-fn ns(script: &str) -> (String, String, i32) {
-    let out = Command::new("unshare")
-        .args(["-n", "sh", "-c", script])
-        .env("BIN", BIN)
-        .env("LC_ALL", "C")
-        .output()
-        .expect("unshare runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+#[path = "live/netns.rs"]
+mod netns;
+use netns::ns;
 
 fn available() -> bool {
-    let (o, _, rc) =
-        ns("iptables -t mangle -S >/dev/null && nft list ruleset >/dev/null && echo ok");
-    if rc != 0 || o.trim() != "ok" {
-        // Never a silent skip: only an explicit opt-out skips.
-        if std::env::var("IPVSADM_RS_SKIP_LIVE").is_ok_and(|v| v == "1") {
-            eprintln!("!!! IPVSADM_RS_SKIP_LIVE=1: live mark tests SKIPPED");
-            return false;
-        }
-        panic!(
-            "live mark tests need root, unshare -n, iptables-nft and nft (run lab/setup); \
-             set IPVSADM_RS_SKIP_LIVE=1 to skip them locally"
-        );
-    }
-    true
+    netns::available(
+        "iptables -t mangle -S >/dev/null && nft list ruleset >/dev/null && echo ok",
+        "live mark tests",
+        "live mark tests need root, unshare -n, iptables-nft and nft (run lab/setup)",
+    )
 }
 
 /// Everything iptables, iptables-save and nft show about the ruleset.

@@ -5,51 +5,19 @@
 //! statuses and rulesets (`-S`, `-L -v -n -x`, `nft list ruleset`), and
 //! each tool checks, deletes and lists what the other added.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_ipvsadm");
-
-/// Runs `script` (fed on stdin: it can be long) under `sh` in a new
-/// network namespace; (stdout, stderr, rc).
-fn ns(script: &str) -> (String, String, i32) {
-    let mut child = Command::new("unshare")
-        .args(["-n", "sh", "-s"])
-        .env("BIN", BIN)
-        .env("LC_ALL", "C")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("unshare runs");
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(script.as_bytes()).expect("script written");
-    }
-    let out = child.wait_with_output().expect("unshare ends");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+#[path = "live/netns.rs"]
+mod netns;
+// Scripts here are fed on stdin: they can be long.
+use netns::ns_stdin as ns;
 
 fn available() -> bool {
-    let (o, _, rc) = ns(
+    netns::available(
         "iptables -t mangle -A PREROUTING -m iprange --src-range 1.1.1.1-1.1.1.2 \
          && iptables -t mangle -A PREROUTING -m addrtype --dst-type LOCAL \
          && iptables -t mangle -A PREROUTING -m conntrack --ctstate NEW && echo ok",
-    );
-    if rc != 0 || o.trim() != "ok" {
-        if std::env::var("IPVSADM_RS_SKIP_LIVE").is_ok_and(|v| v == "1") {
-            eprintln!("!!! IPVSADM_RS_SKIP_LIVE=1: live mark match tests SKIPPED");
-            return false;
-        }
-        panic!(
-            "live mark match tests need root, unshare -n, iptables-nft, nft and the xt \
-             modules; set IPVSADM_RS_SKIP_LIVE=1 to skip them locally"
-        );
-    }
-    true
+        "live mark match tests",
+        "live mark match tests need root, unshare -n, iptables-nft, nft and the xt modules",
+    )
 }
 
 /// Rules every module and option accepts (`-6 ` first: ip6tables).
