@@ -4,36 +4,13 @@
 //! chains-traffic.tsv) → `-S`/`-L` text equal to its output
 //! (chains-listing-golden.txt).
 
-use super::{fixture, hex, shell_words, unhex};
+use super::{argv, fixture, genid_of, hex, run, shell_words, unhex};
 use crate::mark::execute;
 use crate::mark::expr::Expr;
 use crate::mark::grammar::parse;
 use crate::mark::mem::MemNetfilter;
 use crate::netlink::split;
-use crate::nftables::attrs::batch::GENID;
-use crate::nftables::{be_u32, body_attrs, find};
-
-/// iptables/ip6tables command line → our argv.
-fn argv(cmdline: &str) -> Vec<String> {
-    let mut w = shell_words(cmdline);
-    if w.first().map(String::as_str) == Some("ip6tables") {
-        w[0] = "-6".into();
-    } else if !w.is_empty() {
-        w.remove(0);
-    }
-    w
-}
-
-/// Parses and executes; the command's stdout, or its error text.
-fn run(nf: &mut MemNetfilter, argv: &[String]) -> Result<String, String> {
-    let c = parse(argv).map_err(|e| e.text)?;
-    execute(&c, nf).map_err(|e| e.text)
-}
-
-fn genid_of(batch: &[u8]) -> Option<u32> {
-    let first = split(batch).map_while(Result::ok).next()?;
-    be_u32(find(body_attrs(first.body)?, GENID)?)
-}
+use crate::nftables::{body_attrs, find};
 
 /// Replays one fixture line's iptables setup; the shell lines (traffic)
 /// are left to the caller.

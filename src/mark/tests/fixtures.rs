@@ -2,15 +2,15 @@
 //! iptables-nft 1.8.9 sent for the same commands (captured with strace in
 //! fresh network namespaces; see tests/fixtures/nft/README.md).
 
-use super::{fixture, hex, shell_words, unhex};
+use super::{fixture, genid_of, hex, shell_words, unhex};
 use crate::mark::expr::{decode_list, Expr};
 use crate::mark::grammar::{parse, Command};
 use crate::mark::mem::apply;
 use crate::mark::plan::{encode_batch, plan, Cmd, TableState};
 use crate::mark::rule::{Family, Rule};
 use crate::netlink::split;
-use crate::nftables::attrs::{batch::GENID, rule::EXPRESSIONS};
-use crate::nftables::{be_u32, body_attrs, find};
+use crate::nftables::attrs::rule::EXPRESSIONS;
+use crate::nftables::{body_attrs, find};
 
 /// iptables/ip6tables command line → our parsed command.
 fn ours(cmdline: &str) -> Result<Command, String> {
@@ -51,16 +51,6 @@ impl Sim {
     }
 }
 
-fn genid_of(batch: &[u8]) -> u32 {
-    split(batch)
-        .map_while(Result::ok)
-        .next()
-        .and_then(|m| body_attrs(m.body))
-        .and_then(|a| find(a, GENID))
-        .and_then(be_u32)
-        .unwrap_or(0)
-}
-
 fn check_file(path: &str) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(path).expect("fixture file");
     let mut ok = 0;
@@ -80,7 +70,10 @@ fn check_file(path: &str) -> (usize, Vec<String>) {
             }
         }
         let want_bytes = unhex(want);
-        let genid = want_bytes.as_deref().map(genid_of).unwrap_or(1);
+        let genid = want_bytes
+            .as_deref()
+            .map(|b| genid_of(b).unwrap_or(0))
+            .unwrap_or(1);
         let got = sim.run(cmd, genid);
         match (got, want_bytes) {
             (Ok(g), Some(w)) if g == w => ok += 1,

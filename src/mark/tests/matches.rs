@@ -4,31 +4,19 @@
 //! (matches-captured.tsv) and `-S` / `-L -n -v -x` the text it printed
 //! (matches-listing.txt). Plus the codecs' round trips and refusals.
 
-use super::{fixture, hex, shell_words, unhex};
-use crate::mark::execute;
+use super::{argv, fixture, genid_of, hex, unhex};
 use crate::mark::expr::decode_list;
 use crate::mark::grammar::parse;
 use crate::mark::mem::MemNetfilter;
 use crate::mark::rule::{Family, Rule};
 use crate::netlink::split;
-use crate::nftables::attrs::{batch::GENID, rule::EXPRESSIONS};
-use crate::nftables::{be_u32, body_attrs, find};
+use crate::nftables::attrs::rule::EXPRESSIONS;
+use crate::nftables::{body_attrs, find};
 
-/// iptables/ip6tables command line → our argv.
-fn argv(cmdline: &str) -> Vec<String> {
-    let mut w = shell_words(cmdline);
-    if w.first().map(String::as_str) == Some("ip6tables") {
-        w[0] = "-6".into();
-    } else if !w.is_empty() {
-        w.remove(0);
-    }
-    w
-}
-
+/// [`run`](super::run) on words given as `&str`.
 fn run(nf: &mut MemNetfilter, args: &[&str]) -> Result<String, String> {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let c = parse(&args).map_err(|e| e.text)?;
-    execute(&c, nf).map_err(|e| e.text)
+    super::run(nf, &args)
 }
 
 /// The listing blocks of matches-listing.txt, by case.
@@ -52,10 +40,10 @@ fn batches_and_listings_equal_iptables() {
         let cols: Vec<&str> = line.split('\t').collect();
         let (case, cmd, want) = (cols[0], cols[1], cols[3]);
         let want = unhex(want).expect("hex batch");
-        let mut nf = MemNetfilter::default();
-        let first = split(&want).map_while(Result::ok).next().expect("message");
-        nf.genid = be_u32(find(body_attrs(first.body).expect("attrs"), GENID).expect("genid"))
-            .expect("genid value");
+        let mut nf = MemNetfilter {
+            genid: genid_of(&want).expect("genid"),
+            ..MemNetfilter::default()
+        };
         let a = argv(cmd);
         let words: Vec<&str> = a.iter().map(String::as_str).collect();
         run(&mut nf, &words).unwrap_or_else(|e| panic!("{case}: {e}"));

@@ -9,6 +9,31 @@ mod matches;
 mod pipeline;
 mod pure;
 
+/// iptables/ip6tables command line → our argv (`ip6tables` becomes `-6`).
+pub fn argv(cmdline: &str) -> Vec<String> {
+    let mut w = shell_words(cmdline);
+    if w.first().map(String::as_str) == Some("ip6tables") {
+        w[0] = "-6".into();
+    } else if !w.is_empty() {
+        w.remove(0);
+    }
+    w
+}
+
+/// Parses and executes on the in-memory ruleset; the command's stdout, or
+/// its error text.
+pub fn run(nf: &mut crate::mark::mem::MemNetfilter, argv: &[String]) -> Result<String, String> {
+    let c = crate::mark::grammar::parse(argv).map_err(|e| e.text)?;
+    crate::mark::execute(&c, nf).map_err(|e| e.text)
+}
+
+/// The generation id a captured batch was sent with (its first message's).
+pub fn genid_of(batch: &[u8]) -> Option<u32> {
+    use crate::nftables::{attrs::batch::GENID, be_u32, body_attrs, find};
+    let first = crate::netlink::split(batch).map_while(Result::ok).next()?;
+    be_u32(find(body_attrs(first.body)?, GENID)?)
+}
+
 /// Splits a fixture's command line into words (`"…"` quotes a word).
 pub fn shell_words(s: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -2,32 +2,12 @@
 //! ruleset: the batches must equal the ones iptables-nft 1.8.9 sent
 //! (../shared/fixtures), and the listings the ones it printed.
 
-use super::{hex, shell_words, unhex};
+use super::{argv, genid_of, hex, run, shell_words, unhex};
 use crate::mark::execute;
 use crate::mark::grammar::parse;
 use crate::mark::mem::MemNetfilter;
 use crate::mark::netfilter::CommitError;
 use crate::mark::sock::ERESTART;
-use crate::netlink::split;
-use crate::nftables::attrs::batch::GENID;
-use crate::nftables::{be_u32, body_attrs, find};
-
-/// iptables/ip6tables command line → our argv.
-fn argv(cmdline: &str) -> Vec<String> {
-    let mut w = shell_words(cmdline);
-    if w.first().map(String::as_str) == Some("ip6tables") {
-        w[0] = "-6".into();
-    } else if !w.is_empty() {
-        w.remove(0);
-    }
-    w
-}
-
-/// Parses and executes; the command's stdout, or its error text.
-fn run(nf: &mut MemNetfilter, argv: &[String]) -> Result<String, String> {
-    let c = parse(argv).map_err(|e| e.text)?;
-    execute(&c, nf).map_err(|e| e.text)
-}
 
 /// The shared capture next to the checkout, else its copy in
 /// tests/fixtures/nft (a clone elsewhere has no ../shared).
@@ -64,10 +44,7 @@ fn check_batches(path: &str) -> (usize, Vec<String>) {
         }
         let want = unhex(want);
         // The capture's generation id is whatever the kernel had then.
-        if let Some(g) = want.as_deref().and_then(|w| {
-            let first = split(w).map_while(Result::ok).next()?;
-            be_u32(find(body_attrs(first.body)?, GENID)?)
-        }) {
+        if let Some(g) = want.as_deref().and_then(genid_of) {
             nf.genid = g;
         }
         let before = nf.batches.len();
