@@ -27,12 +27,12 @@ use std::time::{Duration, Instant};
 use crate::cli::Parsed;
 use crate::error::Error;
 use crate::kernel::errors::{error_text, strerror, Op};
-use crate::kernel::{Errno, Ipvs, Request};
+use crate::kernel::{read_table, Errno, Ipvs, Request};
 use crate::model::{Dest, ServiceKey};
 use crate::output::conn::CONN_PROC_FILE;
 use crate::output::names::{Names, SystemNames};
 use crate::session;
-use plan::{Miss, Table, Target};
+use plan::{Miss, Target};
 use watch::{Action, Counts, Phase, Seen, Stop, Watch};
 
 /// How often a plain progress line repeats when nothing changed.
@@ -64,19 +64,6 @@ fn catch_signals() {
 /// A failure of the subcommand: `ARGV0 drain: reason`.
 fn failed(argv0: &str, reason: &str, code: i32) -> Error {
     Error::line(format!("{argv0} drain: {reason}"), code)
-}
-
-/// The kernel's table; a service removed between the two dumps is left out.
-fn read_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
-    let mut t = Vec::new();
-    for s in k.services()? {
-        match k.dests(&s) {
-            Ok(ds) => t.push((s, ds)),
-            Err(libc::ESRCH | libc::ENOENT) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(t)
 }
 
 /// What drain says when nothing matched.

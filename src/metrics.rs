@@ -19,31 +19,16 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 
-use crate::apply::Table;
 use crate::cli::Parsed;
 use crate::error::{self, Error};
 use crate::kernel::errors::{io_strerror, strerror};
-use crate::kernel::{Errno, Ipvs};
+use crate::kernel::{read_table, Ipvs};
 use crate::session;
 use cli::Sink;
 use expo::{By, Totals};
 
 /// Where the kernel keeps its totals (the current network namespace's).
 const STATS_FILE: &str = "/proc/net/ip_vs_stats";
-
-/// The kernel's table; a service removed between the two dumps is left
-/// out rather than failing the scrape.
-pub fn read_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
-    let mut t = Vec::new();
-    for s in k.services()? {
-        match k.dests(&s) {
-            Ok(ds) => t.push((s, ds)),
-            Err(libc::ESRCH | libc::ENOENT) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(t)
-}
 
 /// The kernel's totals, from [`STATS_FILE`].
 fn read_totals() -> Result<Totals, String> {

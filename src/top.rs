@@ -69,7 +69,7 @@ fn failed(argv0: &str, reason: &str) -> Error {
 /// One reading of the kernel's table and when it started.
 fn read(argv0: &str, k: &mut dyn Ipvs) -> Result<(Table, Instant), Error> {
     let at = Instant::now();
-    let t = crate::metrics::read_table(k).map_err(|e| {
+    let t = crate::kernel::read_table(k).map_err(|e| {
         failed(
             argv0,
             &format!("cannot read the IPVS table: {}", strerror(e)),

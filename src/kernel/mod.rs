@@ -74,3 +74,18 @@ pub trait Ipvs {
         reqs.iter().map(|r| self.execute(r)).collect()
     }
 }
+
+/// The whole table: the services, each with its real servers. A service
+/// removed between the two dumps is left out rather than failing the read
+/// (what `metrics`, `top` and `drain` want from a live table).
+pub fn read_table(k: &mut dyn Ipvs) -> Result<Vec<(Service, Vec<Dest>)>, Errno> {
+    let mut t = Vec::new();
+    for s in k.services()? {
+        match k.dests(&s) {
+            Ok(ds) => t.push((s, ds)),
+            Err(libc::ESRCH | libc::ENOENT) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(t)
+}
