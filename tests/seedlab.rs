@@ -234,7 +234,10 @@ fn assert_ha_part(what: &str, prefix: &'static str) {
         let n = checks.iter().filter(|c| select(&c.name)).count();
         // Straight to stderr, past libtest's capture: the run's log shows
         // each HA scenario's line.
-        let _ = writeln!(std::io::stderr(), "seed lab: PASS {what}: {n} checks");
+        // One write: the tests run in parallel, and libtest's own lines
+        // must not land inside this one.
+        let line = format!("seed lab: PASS {what}: {n} checks\n");
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
 }
 
