@@ -244,7 +244,7 @@ fn tool_run(
     restore: bool,
 ) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
     if restore {
-        bench_run::flush();
+        bench_run::fresh_table(z.n);
         sample(rec, z, "restore", b, &["-R"], Some(&z.rules), run_no);
     }
     let l = z
@@ -259,7 +259,7 @@ fn tool_run(
 /// The restore floor (into an empty table) and the dump floor.
 fn floors(rec: &mut Record, z: &Size, run_no: usize) {
     let counted = run_no > 0 || rec.reps[&z.n] == 1;
-    bench_run::flush();
+    bench_run::fresh_table(z.n);
     if z.has("restore") {
         z.p.step(&format!("{} svc, run {run_no}: kernel floor of -R", z.n));
         let f = bench_run::restore_floor(&z.reqs);
@@ -295,11 +295,11 @@ fn apply(rec: &mut Record, z: &Size, run_no: usize) {
     );
     let first = run_no == 0 && rec.reps[&z.n] > 1;
     if !z.has("restore") && !first {
-        bench_run::flush();
+        bench_run::fresh_table(z.n);
         let r = run(&z.o.ours, &["-R"], Some(rules), false);
         rec.cell("apply-empty", z.n).refr.push(r.secs);
     }
-    bench_run::flush();
+    bench_run::fresh_table(z.n);
     sample(rec, z, "apply-empty", ours, &["apply", rules], None, run_no);
     check_table(z, &z.want, "apply into an empty table");
     sample(rec, z, "apply-noop", ours, &["apply", rules], None, run_no);
@@ -392,6 +392,8 @@ fn single(rec: &mut Record, z: &Size, run_no: usize) {
 
 /// `-L -c -n` and `-L -c` of 2 n connection entries.
 fn conn(rec: &mut Record, z: &Size, run_no: usize, have: &mut usize) {
+    // The connection table's network is in the namespace of the start.
+    bench_run::go_home();
     if *have == 0 {
         bench_conn::setup_network();
     }
@@ -400,7 +402,7 @@ fn conn(rec: &mut Record, z: &Size, run_no: usize, have: &mut usize) {
             "{} svc: connection table, clients {}..{}",
             z.n, *have, z.n
         ));
-        bench_run::flush();
+        bench_run::flush_here();
         bench_conn::add_service(&z.o.ours);
         bench_conn::fill(*have, z.n);
         *have = z.n;
@@ -444,6 +446,7 @@ fn main() {
         return;
     }
     let o = opts();
+    bench_run::remember_home();
     let p = Progress::new(o.tty, o.progress.as_deref());
     let mut rec = Record::default();
     let mut have_conns = 0;
@@ -470,7 +473,7 @@ fn main() {
                 conn(&mut rec, &z, run_no, &mut have_conns);
             }
         }
-        bench_run::flush();
+        bench_run::flush_here();
         // After each size, so a run stopped during a big size keeps the rest.
         rec.fill_refs();
         report(&o, &rec, start.elapsed().as_secs(), false);
