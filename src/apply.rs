@@ -258,18 +258,13 @@ pub fn current_table(k: &mut dyn Ipvs) -> Result<Table, Errno> {
     read_kernel_table(k, |_, _| {})
 }
 
-/// The kernel's current table, calling `each(done, total)` before each
-/// service's real servers are read (one dump per service: the long part).
+/// The kernel's current table, calling `each(done, total)` as each
+/// service's real servers come in (one dump per service: the long part).
 fn read_kernel_table(k: &mut dyn Ipvs, mut each: impl FnMut(usize, usize)) -> Result<Table, Errno> {
     let services = k.services()?;
     let total = services.len();
-    let mut t = Vec::with_capacity(total);
-    for (i, s) in services.into_iter().enumerate() {
-        each(i, total);
-        let ds = k.dests(&s)?;
-        t.push((s, ds));
-    }
-    Ok(t)
+    each(0, total);
+    crate::kernel::with_dests(k, &services, false, &mut |n| each(n, total))
 }
 
 /// Changes sent between two progress updates.

@@ -142,11 +142,14 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result
             if !opts.nosort {
                 services = output::sort::sort_services(services);
             }
-            let mut t = Vec::new();
-            for svc in services {
+            if !services.is_empty() {
                 s.op = Op::GetDests;
-                let d = sorted(k.dests(&svc)?);
-                t.push((svc, d));
+            }
+            let mut t = crate::kernel::with_dests(k, &services, false, &mut |_| {})?;
+            if !opts.nosort {
+                for (_, d) in &mut t {
+                    *d = output::sort::sort_dests(std::mem::take(d));
+                }
             }
             Ok(json::table(Some(&info), &t))
         })()

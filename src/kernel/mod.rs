@@ -73,19 +73,64 @@ pub trait Ipvs {
     fn execute_many(&mut self, reqs: &[Request]) -> Vec<Result<(), Errno>> {
         reqs.iter().map(|r| self.execute(r)).collect()
     }
+    /// The destinations of each of `svcs` in turn, handed to `each` with
+    /// their service; `each` returns false to stop (the rest is not
+    /// asked, or no longer waited for). A failure for one service does not
+    /// stop the others: `each` decides. Implementations may fetch ahead
+    /// while `each` works (the live kernel does, on a thread of its own).
+    fn dests_each(&mut self, svcs: &[Service], each: &mut DestsSink<'_>) {
+        dests_each_in_turn(self, svcs, each);
+    }
+}
+
+/// What [`Ipvs::dests_each`] hands each service's destinations to.
+pub type DestsSink<'a> = dyn FnMut(&Service, Result<Vec<Dest>, Errno>) -> bool + 'a;
+
+/// [`Ipvs::dests_each`] without fetching ahead: one service, then `each`.
+pub fn dests_each_in_turn<K: Ipvs + ?Sized>(k: &mut K, svcs: &[Service], each: &mut DestsSink<'_>) {
+    for s in svcs {
+        let r = k.dests(s);
+        if !each(s, r) {
+            break;
+        }
+    }
 }
 
 /// The whole table: the services, each with its real servers. A service
 /// removed between the two dumps is left out rather than failing the read
 /// (what `metrics`, `top` and `drain` want from a live table).
 pub fn read_table(k: &mut dyn Ipvs) -> Result<Vec<(Service, Vec<Dest>)>, Errno> {
-    let mut t = Vec::new();
-    for s in k.services()? {
-        match k.dests(&s) {
-            Ok(ds) => t.push((s, ds)),
-            Err(libc::ESRCH | libc::ENOENT) => {}
-            Err(e) => return Err(e),
+    let services = k.services()?;
+    with_dests(k, &services, true, &mut |_| {})
+}
+
+/// Each of `services` with its destinations (through
+/// [`Ipvs::dests_each`]), in order; `done(n)` after the n-th. The first
+/// failure ends the read, except that with `gone_ok` a service removed
+/// meanwhile (ESRCH, ENOENT) is left out.
+pub fn with_dests(
+    k: &mut dyn Ipvs,
+    services: &[Service],
+    gone_ok: bool,
+    done: &mut dyn FnMut(usize),
+) -> Result<Vec<(Service, Vec<Dest>)>, Errno> {
+    let mut t = Vec::with_capacity(services.len());
+    let (mut failed, mut n) = (None, 0);
+    k.dests_each(services, &mut |s, r| {
+        n += 1;
+        match r {
+            Ok(ds) => t.push((s.clone(), ds)),
+            Err(libc::ESRCH | libc::ENOENT) if gone_ok => {}
+            Err(e) => {
+                failed = Some(e);
+                return false;
+            }
         }
+        done(n);
+        true
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(t),
     }
-    Ok(t)
 }

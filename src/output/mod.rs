@@ -287,16 +287,29 @@ fn list_all<W: Write + ?Sized>(
     let services = k
         .services()
         .map_err(|errno| ListError::Kernel { op: *op, errno })?;
-    let order: Vec<usize> = if fmt.nosort {
-        (0..services.len()).collect()
+    let ordered = if fmt.nosort {
+        services
     } else {
-        sort::merge_order(&services, &sort::cmp_services)
+        sort::sort_services(services)
     };
     w.write_all(format::title(fmt.view).as_bytes())?;
-    for s in order.iter().filter_map(|&i| services.get(i)) {
-        print_service(env, w, k, s, fmt, op)?;
+    if ordered.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    // Each service is printed once its destinations are in; the first
+    // failure (kernel or output) ends the listing there, as in turn.
+    *op = Some(Op::GetDests);
+    let mut res = Ok(());
+    k.dests_each(&ordered, &mut |s, dests| {
+        res = dests
+            .map_err(|errno| ListError::Kernel {
+                op: Some(Op::GetDests),
+                errno,
+            })
+            .and_then(|d| print_entry(env, w, s, d, fmt));
+        res.is_ok()
+    });
+    res
 }
 
 /// One service: fetch its destinations (failing before anything of it is
@@ -314,6 +327,17 @@ fn print_service<W: Write + ?Sized>(
         op: Some(Op::GetDests),
         errno,
     })?;
+    print_entry(env, w, s, dests, fmt)
+}
+
+/// A service's line and its destinations' lines.
+fn print_entry<W: Write + ?Sized>(
+    env: &Env,
+    w: &mut W,
+    s: &Service,
+    dests: Vec<crate::model::Dest>,
+    fmt: &Fmt,
+) -> Result<(), ListError> {
     let rule = fmt.view == View::Rule;
     let vname = if s.fwmark != 0 {
         Vec::new()

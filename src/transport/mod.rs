@@ -39,7 +39,7 @@ use crate::kernel::codec::{
     encode_request, encode_request_with, Query, NLM_F_ACK, NLM_F_REQUEST,
 };
 use crate::kernel::errors::OUTCOME_UNKNOWN;
-use crate::kernel::{Errno, Ipvs, Request};
+use crate::kernel::{dests_each_in_turn, DestsSink, Errno, Ipvs, Request};
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
 use crate::netlink::socket::{Answer, Failure, Sequence, Socket};
 
@@ -420,6 +420,77 @@ impl Ipvs for GenlIpvs {
             out.extend(self.execute_batch(chunk));
         }
         out
+    }
+
+    /// Fetches ahead: threads of this process ask the kernel for the
+    /// services' destinations, one dump after another on their
+    /// connection, while the caller's thread runs `each` on those already
+    /// in (a listing formats and writes them): the work overlaps instead
+    /// of adding up. At most [`AHEAD`] groups of services per thread wait
+    /// in between, so memory stays that of a few services, not of the
+    /// table. A short list, or a thread that cannot be started, is done
+    /// in turn on this thread.
+    fn dests_each(&mut self, svcs: &[Service], each: &mut DestsSink<'_>) {
+        if svcs.len() < AHEAD_MIN || !self.dests_ahead(svcs, each) {
+            dests_each_in_turn(self, svcs, each);
+        }
+    }
+}
+
+/// Services whose destinations are handed over together: one wake-up of
+/// the other thread per group, not per service.
+const AHEAD_GROUP: usize = 32;
+/// Groups that may wait for `each`, per fetching thread.
+const AHEAD: usize = 2;
+/// Below this many services, fetching ahead is not worth a thread.
+const AHEAD_MIN: usize = 16;
+
+impl GenlIpvs {
+    /// [`Ipvs::dests_each`] with fetching threads: this connection's and,
+    /// when a second one opens, that one's, taking groups of services in
+    /// turn (the kernel serves two dumps at once in part). False (nothing
+    /// done) when a thread could not be started.
+    fn dests_ahead(&mut self, svcs: &[Service], each: &mut DestsSink<'_>) -> bool {
+        let mut second = GenlIpvs::open().ok();
+        let mut conns = vec![&mut *self];
+        conns.extend(second.as_mut());
+        let n = conns.len();
+        std::thread::scope(|scope| {
+            let mut rxs = Vec::with_capacity(n);
+            for (j, conn) in conns.into_iter().enumerate() {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(AHEAD);
+                let mine = svcs.chunks(AHEAD_GROUP).skip(j).step_by(n);
+                let fetcher = std::thread::Builder::new()
+                    .name("ipvs-dests".into())
+                    .spawn_scoped(scope, move || {
+                        for group in mine {
+                            let got = group.iter().map(|s| conn.dests(s)).collect();
+                            // The receiver gone: the caller stopped.
+                            if tx.send(got).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                if fetcher.is_err() {
+                    // Those started stop at their first hand-over.
+                    return false;
+                }
+                rxs.push(rx);
+            }
+            'groups: for (g, group) in svcs.chunks(AHEAD_GROUP).enumerate() {
+                let Some(Ok(got)) = rxs.get(g % n).map(|rx| rx.recv()) else {
+                    break;
+                };
+                for (s, r) in group.iter().zip(got) {
+                    if !each(s, r) {
+                        break 'groups;
+                    }
+                }
+            }
+            // Unblocks fetchers waiting to hand over their next group.
+            drop(rxs);
+            true
+        })
     }
 }
 

@@ -470,6 +470,96 @@ fn pipelined_batches_and_big_dumps() {
     });
 }
 
+/// `dests_each` fetches ahead on threads of its own: what it hands over, in order, is what
+/// asking service by service gives; a service removed meanwhile changes only its own; stopping early
+/// leaves the connection usable; the listings stay the real ipvsadm's.
+#[test]
+#[ignore = "guest lab"]
+fn destinations_fetched_ahead_are_those_asked_in_turn() {
+    support::require_guest();
+    support::in_netns(|| {
+        let mut k = connect();
+        let svc = |i: usize| Service {
+            af: AF_INET,
+            protocol: if i.is_multiple_of(2) {
+                IPPROTO_TCP
+            } else {
+                IPPROTO_UDP
+            },
+            addr: raw_from_ip(IpAddr::V4(Ipv4Addr::new(
+                10,
+                3,
+                (i / 250) as u8,
+                (i % 250) as u8 + 1,
+            ))),
+            port: 80,
+            sched_name: "wrr".into(),
+            ..Service::default()
+        };
+        let mut reqs = Vec::new();
+        for i in 0..500usize {
+            reqs.push(Request::NewService(svc(i)));
+            for j in 0..(i % 4) {
+                let d = Dest {
+                    addr: raw_from_ip(IpAddr::V4(Ipv4Addr::new(
+                        10,
+                        4,
+                        (i % 250) as u8,
+                        j as u8 + 1,
+                    ))),
+                    port: 8080,
+                    weight: (i * 7 + j) as u32 % 50,
+                    ..Dest::default()
+                };
+                reqs.push(Request::NewDest(svc(i), d));
+            }
+        }
+        assert!(k.execute_many(&reqs).iter().all(|r| r.is_ok()));
+        let services = k.services().expect("dump");
+        assert_eq!(services.len(), 500);
+        let in_turn: Vec<_> = services.iter().map(|s| k.dests(s)).collect();
+        let gone = services[250].clone();
+        assert_eq!(connect().execute(&Request::DelService(gone)), Ok(()));
+        let mut got = Vec::new();
+        k.dests_each(&services, &mut |s, r| {
+            got.push((s.clone(), r));
+            true
+        });
+        assert_eq!(got.len(), 500);
+        for (i, ((s, r), want)) in got.iter().zip(&in_turn).enumerate() {
+            assert_eq!(s, &services[i]);
+            if i == 250 {
+                // The kernel answers a dump for a service gone with no servers.
+                assert_eq!(r, &Ok(vec![]), "removed");
+                assert_eq!(want.as_ref().map(Vec::len), Ok(2));
+            } else {
+                assert_eq!(r, want, "service {i}");
+            }
+        }
+        let mut calls = 0;
+        k.dests_each(&services, &mut |_, _| {
+            calls += 1;
+            calls < 37
+        });
+        assert_eq!(calls, 37, "stops where told");
+        assert_eq!(
+            k.services().map(|v| v.len()),
+            Ok(499),
+            "usable after a stop"
+        );
+        assert_eq!(k.dests(&services[3]), in_turn[3]);
+        for args in [&["-L", "-n"][..], &["-S", "-n"], &["-L", "-n", "--stats"]] {
+            let ours = support::our_ipvsadm(args);
+            assert_eq!(ours.exit, Exit::Code(0), "{args:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&ours.stdout),
+                real_stdout(args),
+                "{args:?}"
+            );
+        }
+    });
+}
+
 /// Destination dumps go through a second socket that receives into a page-sized buffer; a
 /// reply that does not fit is dropped with that socket and the dump is asked again on the
 /// main one. Forced here with a buffer far below the kernel's chunk size.
