@@ -15,32 +15,16 @@ use std::io::BufRead;
 
 use crate::error::{Error, OK};
 use crate::exec;
-use crate::grammar::{self, Cmd};
+use crate::grammar::{self, Cmd, Command};
 use crate::kernel::{Ipvs, Request};
 use crate::session::Session;
 
 /// `-R`'s line → words (also here for callers that read `-R` input).
 pub use crate::grammar::tokens::tokenize;
 
-/// Changes queued before they are sent: one transport batch, so the
-/// queue's memory is small and reused.
+/// Changes sent together: one transport batch, so the queue's memory is
+/// small and reused.
 const BATCH: usize = crate::transport::BATCH;
-
-/// Send the queued changes and report each result in order; returns the
-/// status of the last one (or `rc` when nothing was queued).
-fn flush(pending: &mut Vec<Request>, k: &mut dyn Ipvs, s: &mut Session<'_>, mut rc: i32) -> i32 {
-    if pending.is_empty() {
-        return rc;
-    }
-    let results = k.execute_many(pending);
-    for (req, res) in pending.iter().zip(results) {
-        s.begin(req);
-        let r = s.finish(res);
-        rc = s.report(r);
-    }
-    pending.clear();
-    rc
-}
 
 /// Run `-R` over `input`. Kernel errors are written as they happen and
 /// the run goes on; the outcome is the last executed line's (a failure
@@ -55,61 +39,102 @@ pub fn run(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Re
     }
 }
 
-/// [`run`]'s loop; returns the last line's status.
+/// What ends a stream of changes.
+enum Stop {
+    /// The end of the input.
+    End,
+    /// A line that did not parse.
+    Bad(Error),
+    /// `-h` or `-v`: printed, then the whole process ends.
+    Local(Box<Command>),
+    /// A command that is not one change (a listing, `-Z` …): run alone.
+    Other(Box<Command>),
+}
+
+/// [`run`]'s loop; returns the last line's status. Consecutive changes
+/// stream to the kernel in batches (see [`Ipvs::execute_stream`]); every
+/// other line waits for the changes before it and runs alone.
 fn run_lines(input: &mut dyn BufRead, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result<i32, Error> {
     let mut rc = OK;
-    let mut pending: Vec<Request> = Vec::with_capacity(BATCH);
-    let mut line = Vec::new();
+    let argv0 = s.argv0.clone();
     loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        }
-        let words = tokenize(&line);
-        if words.is_empty() {
-            continue;
-        }
-        let cmd = match grammar::parse(&s.argv0, &words) {
-            Ok(cmd) if cmd.cmd == Cmd::Restore => Err(Error::try_help(&s.argv0)),
-            other => other,
-        };
-        let cmd = match cmd {
-            Ok(cmd) => cmd,
-            Err(e) => {
-                flush(&mut pending, k, s, rc);
-                if e.continues_restore() {
-                    // popt errors after the command fail only their line.
-                    rc = s.report(Err(e));
-                    continue;
+        let mut stop = None;
+        k.execute_stream(
+            &mut || next_batch(input, &argv0, &mut stop),
+            &mut |reqs, results| {
+                for (req, res) in reqs.iter().zip(results) {
+                    s.begin(req);
+                    let r = s.finish(res);
+                    rc = s.report(r);
                 }
-                return Err(e);
+            },
+        );
+        match stop.unwrap_or(Stop::End) {
+            Stop::End => return Ok(rc),
+            // popt errors after the command fail only their line.
+            Stop::Bad(e) if e.continues_restore() => rc = s.report(Err(e)),
+            Stop::Bad(e) => return Err(e),
+            Stop::Local(cmd) => {
+                // ipvsadm exits from its option loop.
+                exec::run_local(&cmd, s).unwrap_or(Ok(()))?;
+                return Ok(OK);
             }
-        };
-        if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
-            // -h / -v inside -R print and end the whole process (ipvsadm
-            // exits from its option loop).
-            flush(&mut pending, k, s, rc);
-            exec::run_local(&cmd, s).unwrap_or(Ok(()))?;
-            return Ok(OK);
-        }
-        match exec::into_request(cmd) {
-            Ok(req) => {
-                pending.push(req);
-                if pending.len() >= BATCH {
-                    rc = flush(&mut pending, k, s, rc);
-                }
-            }
-            Err(cmd) => {
-                flush(&mut pending, k, s, rc);
+            Stop::Other(cmd) => {
                 let r = exec::run(&cmd, k, s);
                 rc = s.report(r);
             }
         }
     }
-    Ok(flush(&mut pending, k, s, rc))
+}
+
+/// The next changes (up to [`BATCH`]) from `input`; None once `stop` is
+/// set (and, having set it, what came before it, if anything).
+fn next_batch(
+    input: &mut dyn BufRead,
+    argv0: &str,
+    stop: &mut Option<Stop>,
+) -> Option<Vec<Request>> {
+    if stop.is_some() {
+        return None;
+    }
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        match next_line(input, argv0) {
+            Ok(req) => batch.push(req),
+            Err(st) => {
+                *stop = Some(st);
+                break;
+            }
+        }
+    }
+    (!batch.is_empty()).then_some(batch)
+}
+
+/// The next line that is one change, or what stops the stream.
+fn next_line(input: &mut dyn BufRead, argv0: &str) -> Result<Request, Stop> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => return Err(Stop::End),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Err(Stop::End),
+        }
+        let words = tokenize(&line);
+        if words.is_empty() {
+            continue;
+        }
+        let cmd = match grammar::parse(argv0, &words) {
+            Ok(cmd) if cmd.cmd == Cmd::Restore => return Err(Stop::Bad(Error::try_help(argv0))),
+            Ok(cmd) => cmd,
+            Err(e) => return Err(Stop::Bad(e)),
+        };
+        if matches!(cmd.cmd, Cmd::Help | Cmd::Version) {
+            return Err(Stop::Local(Box::new(cmd)));
+        }
+        return exec::into_request(cmd).map_err(Stop::Other);
+    }
 }
 
 #[cfg(test)]

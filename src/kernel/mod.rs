@@ -81,6 +81,31 @@ pub trait Ipvs {
     fn dests_each(&mut self, svcs: &[Service], each: &mut DestsSink<'_>) {
         dests_each_in_turn(self, svcs, each);
     }
+    /// Changes in batches as `next` makes them (None: no more), each
+    /// batch made as by [`Ipvs::execute_many`] and handed to `done` with
+    /// its results, in order. Implementations may make one batch while
+    /// `next` prepares the following (the live kernel does, on a thread
+    /// of its own).
+    fn execute_stream(&mut self, next: &mut BatchSource<'_>, done: &mut BatchSink<'_>) {
+        execute_stream_in_turn(self, next, done);
+    }
+}
+
+/// What [`Ipvs::execute_stream`] takes its batches from.
+pub type BatchSource<'a> = dyn FnMut() -> Option<Vec<Request>> + 'a;
+/// What [`Ipvs::execute_stream`] hands each batch and its results to.
+pub type BatchSink<'a> = dyn FnMut(Vec<Request>, Vec<Result<(), Errno>>) + 'a;
+
+/// [`Ipvs::execute_stream`] one batch after another on this thread.
+pub fn execute_stream_in_turn<K: Ipvs + ?Sized>(
+    k: &mut K,
+    next: &mut BatchSource<'_>,
+    done: &mut BatchSink<'_>,
+) {
+    while let Some(batch) = next() {
+        let results = k.execute_many(&batch);
+        done(batch, results);
+    }
 }
 
 /// What [`Ipvs::dests_each`] hands each service's destinations to.

@@ -39,7 +39,10 @@ use crate::kernel::codec::{
     encode_request, encode_request_with, Query, NLM_F_ACK, NLM_F_REQUEST,
 };
 use crate::kernel::errors::OUTCOME_UNKNOWN;
-use crate::kernel::{dests_each_in_turn, DestsSink, Errno, Ipvs, Request};
+use crate::kernel::{
+    dests_each_in_turn, execute_stream_in_turn, BatchSink, BatchSource, DestsSink, Errno, Ipvs,
+    Request,
+};
 use crate::model::{Daemon, Dest, Info, Service, Timeouts};
 use crate::netlink::socket::{Answer, Failure, Sequence, Socket};
 
@@ -435,6 +438,27 @@ impl Ipvs for GenlIpvs {
             dests_each_in_turn(self, svcs, each);
         }
     }
+
+    /// A first batch that is full starts a thread of this process that
+    /// sends the batches while the caller's thread prepares the next (a
+    /// restore reads and parses its following lines) and reports the
+    /// last: the kernel's work and ours overlap. A short first batch (a
+    /// few lines), or a thread that cannot be started, goes in turn.
+    fn execute_stream(&mut self, next: &mut BatchSource<'_>, done: &mut BatchSink<'_>) {
+        let Some(first) = next() else {
+            return;
+        };
+        let first = if first.len() < BATCH {
+            Some(first)
+        } else {
+            self.stream_ahead(first, next, done)
+        };
+        if let Some(batch) = first {
+            let results = self.execute_many(&batch);
+            done(batch, results);
+            execute_stream_in_turn(self, next, done);
+        }
+    }
 }
 
 /// Services whose destinations are handed over together: one wake-up of
@@ -446,6 +470,56 @@ const AHEAD: usize = 2;
 const AHEAD_MIN: usize = 16;
 
 impl GenlIpvs {
+    /// [`Ipvs::execute_stream`] with a sending thread, `first` the first
+    /// batch; gives `first` back (nothing done) when the thread could not
+    /// be started. One batch is sent while the next is prepared; at most
+    /// two wait to be reported.
+    fn stream_ahead(
+        &mut self,
+        first: Vec<Request>,
+        next: &mut BatchSource<'_>,
+        done: &mut BatchSink<'_>,
+    ) -> Option<Vec<Request>> {
+        let (to_send, sending) = std::sync::mpsc::sync_channel::<Vec<Request>>(1);
+        let (sent, results) = std::sync::mpsc::sync_channel(2);
+        std::thread::scope(|scope| {
+            let me = &mut *self;
+            let sender = std::thread::Builder::new()
+                .name("ipvs-changes".into())
+                .spawn_scoped(scope, move || {
+                    for batch in sending {
+                        let r = me.execute_many(&batch);
+                        if sent.send((batch, r)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            if sender.is_err() {
+                return Some(first);
+            }
+            let mut queued = 0usize;
+            let mut batch = Some(first);
+            while let Some(b) = batch.take().or_else(&mut *next) {
+                if to_send.send(b).is_err() {
+                    break;
+                }
+                queued += 1;
+                // Wait for the one before: the kernel works on this one
+                // while `next` prepares the following.
+                while queued > 1 {
+                    let Ok((b, r)) = results.recv() else { break };
+                    done(b, r);
+                    queued -= 1;
+                }
+            }
+            drop(to_send);
+            for (b, r) in results.iter() {
+                done(b, r);
+            }
+            None
+        })
+    }
+
     /// [`Ipvs::dests_each`] with fetching threads: this connection's and,
     /// when a second one opens, that one's, taking groups of services in
     /// turn (the kernel serves two dumps at once in part). False (nothing

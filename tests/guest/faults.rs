@@ -237,9 +237,24 @@ fn restore_kernel_errors_midway_like_ipvsadm() {
         (1400..1500).contains(&applied),
         "{applied} rules after a grammar error at line 1501"
     );
+
+    // Lines that are not changes amid full batches: a listing (it must see every change
+    // before it), a zeroing, an option error that fails only its line, then -v (ends all).
+    let mut lines: Vec<String> = big.lines().map(str::to_string).collect();
+    lines.insert(1700, "-L -n -t 10.100.0.5:80".to_string());
+    lines.insert(1300, "-S -n -t 10.100.3.200:80".to_string());
+    lines.insert(900, "-Z".to_string());
+    lines.insert(600, "-L -n --nosuchoption".to_string());
+    lines.push("-v".to_string());
+    lines.push("-A -t 10.0.0.99:80".to_string());
+    let mut mixed = lines.join("\n");
+    mixed.push('\n');
+    let (r, table) = restore_real_vs_ours("big -R with listings, -Z, a line error, -v", &mixed);
+    assert!(text(&r.stdout).contains("10.200.0.2:80"), "{r:?}");
+    assert!(!table.contains("10.0.0.99:80"), "nothing after -v");
     eprintln!(
         "faults: -R midway errors: small, {}-line ({errors} kernel errors), grammar error at \
-         line 1501: ours == real (output, exit, table) [{:?}]",
+         line 1501, listings and -v amid batches: ours == real (output, exit, table) [{:?}]",
         big.lines().count(),
         t0.elapsed()
     );
