@@ -295,8 +295,19 @@ pub fn run_with(
     s: &mut Session<'_>,
     mut progress: Progress,
 ) -> Result<(), Error> {
+    let have = read_have(k, s, &mut progress)?;
+    make_changes(want, &have, dry_run, k, s, progress)
+}
+
+/// The kernel's table, with its progress line; a failure is the listing's
+/// error text.
+fn read_have(
+    k: &mut dyn Ipvs,
+    s: &mut Session<'_>,
+    progress: &mut Progress,
+) -> Result<Table, Error> {
     progress.update(s.err, "reading the kernel's table");
-    let have = read_kernel_table(k, |done, total| {
+    read_kernel_table(k, |done, total| {
         if progress.due() {
             let what = format!("reading the kernel's table: {done}/{total} services");
             progress.update(s.err, &what);
@@ -305,8 +316,20 @@ pub fn run_with(
     .map_err(|e| {
         progress.clear(s.err);
         s.kernel_error(e, error::LIST_FAILED)
-    })?;
-    let changes = plan(want, &have);
+    })
+}
+
+/// Plan from `want` and `have`, then print the changes (`dry_run`) or
+/// make them.
+fn make_changes(
+    want: &Table,
+    have: &Table,
+    dry_run: bool,
+    k: &mut dyn Ipvs,
+    s: &mut Session<'_>,
+    mut progress: Progress,
+) -> Result<(), Error> {
+    let changes = plan(want, have);
     if dry_run {
         progress.clear(s.err);
         for c in &changes {
@@ -365,15 +388,52 @@ pub fn main(
         Parsed::Help => return crate::cli::print_help(out, &cli::help(argv0)),
         Parsed::Run(a) => a,
     };
-    let want = read_file(argv0, &a.file)?;
-    let mut k = session::connect()?;
     let mut s = Session {
         argv0: argv0.to_string(),
         op: crate::kernel::errors::Op::Init,
         out,
         err,
     };
-    run(&want, a.dry_run, &mut k, &mut s)
+    let mut progress = Progress::new(
+        &format!("{argv0} apply"),
+        progress::stderr_is_tty(),
+        progress::AFTER,
+    );
+    std::thread::scope(|scope| {
+        // The file is read and parsed on a thread of its own while the
+        // kernel's table is read: the two overlap. A bad file still wins
+        // over any kernel error, and nothing is changed before both are in.
+        let file = a.file.as_str();
+        let Ok(reader) = std::thread::Builder::new()
+            .name("apply-file".into())
+            .spawn_scoped(scope, move || read_file(argv0, file))
+        else {
+            let want = read_file(argv0, file)?;
+            let mut k = session::connect()?;
+            return run_with(&want, a.dry_run, &mut k, &mut s, progress);
+        };
+        // Module loading (and its messages) waits for a good file.
+        let early = crate::transport::connect_loaded().ok().map(|mut k| {
+            let have = read_have(&mut k, &mut s, &mut progress);
+            (k, have)
+        });
+        let want = reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        if want.is_err() {
+            progress.clear(s.err);
+        }
+        let want = want?;
+        let (mut k, have) = match early {
+            Some(got) => got,
+            None => {
+                let mut k = session::connect()?;
+                let have = read_have(&mut k, &mut s, &mut progress);
+                (k, have)
+            }
+        };
+        make_changes(&want, &have?, a.dry_run, &mut k, &mut s, progress)
+    })
 }
 
 #[cfg(test)]

@@ -114,6 +114,12 @@ pub fn connect() -> Result<GenlIpvs, Errno> {
     }
 }
 
+/// [`connect`] without loading the module: fails when the family is not
+/// there yet (for work that may only load it once it knows it goes on).
+pub fn connect_loaded() -> Result<GenlIpvs, Errno> {
+    GenlIpvs::open()
+}
+
 /// Run `/sbin/modprobe -- ip_vs` with inherited stdio; true on exit 0.
 fn modprobe_ip_vs() -> bool {
     Command::new("/sbin/modprobe")
