@@ -196,7 +196,12 @@ fn ask<T>(
 
 impl GenlIpvs {
     fn open() -> Result<GenlIpvs, Errno> {
-        let conn = open_socket(RECV_BUF)?;
+        GenlIpvs::open_with(RECV_BUF)
+    }
+
+    /// [`GenlIpvs::open`] with a main socket receiving into `rbuf` bytes.
+    fn open_with(rbuf: usize) -> Result<GenlIpvs, Errno> {
+        let conn = open_socket(rbuf)?;
         conn.grow_rcvbuf(SOCK_RCVBUF);
         let mut c = GenlIpvs {
             conn,
@@ -474,6 +479,9 @@ const AHEAD_GROUP: usize = 32;
 const AHEAD: usize = 2;
 /// Below this many services, fetching ahead is not worth a thread.
 const AHEAD_MIN: usize = 16;
+/// The second fetching connection's main receive buffer (its replies are
+/// the family's description and GET_INFO's, a few hundred bytes).
+const SECOND_RECV_BUF: usize = 16 << 10;
 
 impl GenlIpvs {
     /// [`Ipvs::execute_stream`] with a sending thread, `first` the first
@@ -531,7 +539,8 @@ impl GenlIpvs {
     /// turn (the kernel serves two dumps at once in part). False (nothing
     /// done) when a thread could not be started.
     fn dests_ahead(&mut self, svcs: &[Service], each: &mut DestsSink<'_>) -> bool {
-        let mut second = GenlIpvs::open().ok();
+        // Its main socket only resolves the family and asks GET_INFO.
+        let mut second = GenlIpvs::open_with(SECOND_RECV_BUF).ok();
         let mut conns = vec![&mut *self];
         conns.extend(second.as_mut());
         let n = conns.len();
