@@ -109,6 +109,79 @@ pub fn ip_from_raw(af: u16, raw: &RawAddr) -> IpAddr {
     }
 }
 
+/// A scheduler name as the kernel holds it (`IP_VS_SCHEDNAME_MAXLEN`: at
+/// most 15 bytes), kept inline: a listing of 50,000 services holds 50,000
+/// of them, and a heap string would cost 40 bytes more each. Longer text
+/// is cut at the last whole character within 15 bytes (ipvsadm cuts the
+/// option's value to 15 bytes; the kernel never sends more).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SchedName {
+    len: u8,
+    bytes: [u8; SchedName::MAX],
+}
+
+impl SchedName {
+    /// Longest name in bytes.
+    pub const MAX: usize = 15;
+
+    pub fn new(s: &str) -> SchedName {
+        let mut end = s.len().min(SchedName::MAX);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0u8; SchedName::MAX];
+        if let (Some(dst), Some(src)) = (bytes.get_mut(..end), s.as_bytes().get(..end)) {
+            dst.copy_from_slice(src);
+        }
+        SchedName {
+            len: end as u8,
+            bytes,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        let b = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
+        std::str::from_utf8(b).unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for SchedName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for SchedName {
+    fn from(s: &str) -> SchedName {
+        SchedName::new(s)
+    }
+}
+
+impl From<String> for SchedName {
+    fn from(s: String) -> SchedName {
+        SchedName::new(&s)
+    }
+}
+
+impl PartialEq<&str> for SchedName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for SchedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for SchedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A virtual service. Identity is (af, fwmark) or (af, protocol, addr, port).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
@@ -120,7 +193,7 @@ pub struct Service {
     /// Host byte order here; the codec converts.
     pub port: u16,
     pub fwmark: u32,
-    pub sched_name: String,
+    pub sched_name: SchedName,
     pub pe_name: String,
     pub flags: u32,
     /// Persistence timeout in seconds.
@@ -139,7 +212,7 @@ impl Default for Service {
             addr: [0; 16],
             port: 0,
             fwmark: 0,
-            sched_name: String::new(),
+            sched_name: SchedName::default(),
             pe_name: String::new(),
             flags: 0,
             timeout: 0,
@@ -321,6 +394,24 @@ pub struct Info {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sched_names_are_inline_and_cut_like_ipvsadm() {
+        let n = SchedName::from("wlc");
+        assert_eq!(n.as_str(), "wlc");
+        assert_eq!(format!("{n:?} {n}"), "\"wlc\" wlc");
+        assert!(n == "wlc" && SchedName::default().is_empty());
+        assert_eq!(
+            SchedName::from("abcdefghijklmnopq").as_str(),
+            "abcdefghijklmno"
+        );
+        // Cut at the last whole character within 15 bytes.
+        assert_eq!(
+            SchedName::from("abcdefghijklmné").as_str(),
+            "abcdefghijklmn"
+        );
+        assert_eq!(std::mem::size_of::<SchedName>(), 16);
+    }
 
     fn svc(af: u16, protocol: u16, addr: &[u8], port: u16, fwmark: u32) -> Service {
         let mut s = Service {

@@ -382,7 +382,7 @@ impl<'r> Parser<'r> {
             }
             OptId::Scheduler => {
                 self.set_option(bit::SCHEDULER)?;
-                self.svc.sched_name = addr::truncate_bytes(a, 15);
+                self.svc.sched_name = addr::truncate_bytes(a, 15).into();
             }
             OptId::Persistent => {
                 self.set_option(bit::PERSISTENT)?;
@@ -636,7 +636,7 @@ impl<'r> Parser<'r> {
                 ));
             }
             if self.svc.sched_name.is_empty() {
-                self.svc.sched_name = DEFAULT_SCHEDULER.to_string();
+                self.svc.sched_name = DEFAULT_SCHEDULER.into();
             }
         }
 

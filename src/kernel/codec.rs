@@ -143,7 +143,7 @@ impl Query {
 /// GET_DEST): identity, scheduler, pe, flags, timeout, netmask.
 pub fn service_attrs(svc: &Service) -> Vec<SvcAttr> {
     let mut v = service_identity(svc);
-    v.push(SvcAttr::SchedName(svc.sched_name.clone()));
+    v.push(SvcAttr::SchedName(svc.sched_name.to_string()));
     if !svc.pe_name.is_empty() {
         v.push(SvcAttr::PeName(svc.pe_name.clone()));
     }
@@ -288,7 +288,7 @@ pub fn query_parts(q: &Query) -> (Cmd, Vec<CmdAttr>) {
                 flags: 0,
                 timeout: 0,
                 netmask: 0,
-                sched_name: String::new(),
+                sched_name: Default::default(),
                 pe_name: String::new(),
                 stats: Stats::default(),
             };
@@ -468,7 +468,7 @@ pub fn service_from_attrs(attrs: &[SvcAttr]) -> Result<Service, Errno> {
         }
         _ => return Err(EINVAL),
     }
-    svc.sched_name = sched.ok_or(EINVAL)?;
+    svc.sched_name = sched.ok_or(EINVAL)?.into();
     svc.netmask = netmask_from_raw(af, netmask.ok_or(EINVAL)?);
     svc.timeout = timeout.ok_or(EINVAL)?;
     svc.flags = flags.ok_or(EINVAL)?;

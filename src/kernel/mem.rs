@@ -88,7 +88,7 @@ impl MemIpvs {
     }
 
     fn check_sched(&self, svc: &Service) -> Result<(), Errno> {
-        if !self.schedulers.contains(&svc.sched_name) {
+        if !self.schedulers.iter().any(|s| *s == *svc.sched_name) {
             return Err(libc::ENOENT);
         }
         if !svc.pe_name.is_empty() && svc.pe_name != "sip" {

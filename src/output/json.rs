@@ -279,7 +279,7 @@ fn service_view(s: &Service, dests: &[Dest]) -> ServiceView {
         address: (!fw).then(|| address(s.af, &s.addr)),
         port: (!fw).then_some(s.port),
         fwmark: fw.then_some(s.fwmark),
-        scheduler: s.sched_name.clone(),
+        scheduler: s.sched_name.to_string(),
         sched_flags: super::format::sched_flags(s)
             .split(',')
             .filter(|n| !n.is_empty())

@@ -107,7 +107,7 @@ fn fwm(mark: u32, af: u16) -> Service {
 }
 
 fn sched(mut s: Service, name: &str) -> Service {
-    s.sched_name = name.to_string();
+    s.sched_name = name.into();
     s
 }
 
