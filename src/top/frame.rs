@@ -48,8 +48,8 @@ impl SortKey {
 }
 
 /// The five counters of a service or real server (the kernel's 64-bit
-/// values).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// values); serialised as they are in `top --json`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     pub conns: u64,
     pub inpkts: u64,
@@ -89,8 +89,8 @@ impl Counts {
     }
 }
 
-/// Growth per second of the five counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Growth per second of the five counters (serialised as they are).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Rates {
     pub cps: f64,
     pub inpps: f64,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::frame::{self, Counts, Frame, Rates, Row, SortKey, Totals};
 use crate::model::{Dest, Service, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP};
 use crate::output::format::{self, View};
+use crate::output::json::{address, family};
 use crate::output::names::{self, Names};
 
 /// How the rows are shown.
@@ -212,51 +213,13 @@ enum Named {
 }
 
 #[derive(Serialize)]
-struct CountsView {
-    conns: u64,
-    inpkts: u64,
-    outpkts: u64,
-    inbytes: u64,
-    outbytes: u64,
-}
-
-#[derive(Serialize)]
-struct RateView {
-    cps: f64,
-    inpps: f64,
-    outpps: f64,
-    inbps: f64,
-    outbps: f64,
-}
-
-fn counts(c: &Counts) -> CountsView {
-    CountsView {
-        conns: c.conns,
-        inpkts: c.inpkts,
-        outpkts: c.outpkts,
-        inbytes: c.inbytes,
-        outbytes: c.outbytes,
-    }
-}
-
-fn rate(r: &Rates) -> RateView {
-    RateView {
-        cps: r.cps,
-        inpps: r.inpps,
-        outpps: r.outpps,
-        inbps: r.inbps,
-        outbps: r.outbps,
-    }
-}
-
-#[derive(Serialize)]
 struct ServerView {
     family: &'static str,
     address: String,
     port: u16,
-    stats: CountsView,
-    delta: Option<CountsView>,
-    rate: Option<RateView>,
+    stats: Counts,
+    delta: Option<Counts>,
+    rate: Option<Rates>,
     active_conns: u64,
     inactive_conns: u64,
 }
@@ -268,9 +231,9 @@ struct ServiceView {
     address: Option<String>,
     port: Option<u16>,
     fwmark: Option<u32>,
-    stats: CountsView,
-    delta: Option<CountsView>,
-    rate: Option<RateView>,
+    stats: Counts,
+    delta: Option<Counts>,
+    rate: Option<Rates>,
     active_conns: u64,
     inactive_conns: u64,
     servers: Vec<ServerView>,
@@ -280,8 +243,8 @@ struct ServiceView {
 struct TotalsView {
     services: usize,
     servers: usize,
-    stats: CountsView,
-    rate: Option<RateView>,
+    stats: Counts,
+    rate: Option<Rates>,
     active_conns: u64,
     inactive_conns: u64,
 }
@@ -295,16 +258,14 @@ struct SnapshotView {
     services: Vec<ServiceView>,
 }
 
-use crate::output::json::{address, family};
-
 fn server_view(d: &Dest, row: &Row) -> ServerView {
     ServerView {
         family: family(d.af),
         address: address(d.af, &d.addr),
         port: d.port,
-        stats: counts(&row.stats),
-        delta: row.delta.as_ref().map(counts),
-        rate: row.rate.as_ref().map(rate),
+        stats: row.stats,
+        delta: row.delta,
+        rate: row.rate,
         active_conns: row.active,
         inactive_conns: row.inactive,
     }
@@ -325,9 +286,9 @@ fn service_view(s: &Service, row: &Row, servers: Vec<ServerView>) -> ServiceView
         address: (!fw).then(|| address(s.af, &s.addr)),
         port: (!fw).then_some(s.port),
         fwmark: fw.then_some(s.fwmark),
-        stats: counts(&row.stats),
-        delta: row.delta.as_ref().map(counts),
-        rate: row.rate.as_ref().map(rate),
+        stats: row.stats,
+        delta: row.delta,
+        rate: row.rate,
         active_conns: row.active,
         inactive_conns: row.inactive,
         servers,
@@ -353,8 +314,8 @@ pub fn json(f: &Frame, sort: SortKey, time: f64) -> String {
         totals: TotalsView {
             services: t.services,
             servers: t.servers,
-            stats: counts(&t.stats),
-            rate: (f.interval > 0.0).then(|| rate(&t.rate)),
+            stats: t.stats,
+            rate: (f.interval > 0.0).then_some(t.rate),
             active_conns: t.active,
             inactive_conns: t.inactive,
         },
