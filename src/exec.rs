@@ -146,10 +146,8 @@ pub fn list_json(cmd: &Command, k: &mut dyn Ipvs, s: &mut Session<'_>) -> Result
                 s.op = Op::GetDests;
             }
             let mut t = crate::kernel::with_dests(k, &services, false, &mut |_| {})?;
-            if !opts.nosort {
-                for (_, d) in &mut t {
-                    *d = output::sort::sort_dests(std::mem::take(d));
-                }
+            for (_, d) in &mut t {
+                *d = sorted(std::mem::take(d));
             }
             Ok(json::table(Some(&info), &t))
         })()

@@ -316,12 +316,6 @@ pub fn parse_u32(s: &str) -> Option<u32> {
     if s.starts_with('-') {
         return None;
     }
-    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u64::from_str_radix(h, 16).ok()?
-    } else if s.len() > 1 && s.starts_with('0') {
-        u64::from_str_radix(&s[1..], 8).ok()?
-    } else {
-        s.parse::<u64>().ok()?
-    };
+    let v = crate::mark::matches::c_radix(s)?;
     u32::try_from(v).ok()
 }

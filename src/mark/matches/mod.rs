@@ -215,18 +215,24 @@ pub fn put_bytes(b: &mut [u8], off: usize, v: &[u8]) {
     }
 }
 
+/// The digits of a C unsigned with base 0: `0x`/`0X` hex, a leading `0`
+/// octal, else decimal (the whole text, no sign rules: callers check).
+pub fn c_radix(s: &str) -> Option<u64> {
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()
+    } else if s.len() > 1 && s.starts_with('0') {
+        u64::from_str_radix(s.get(1..)?, 8).ok()
+    } else {
+        s.parse::<u64>().ok()
+    }
+}
+
 /// xtables' strtoul-style unsigned (decimal, 0x hex, 0 octal) up to `max`.
 pub fn parse_uint(s: &str, max: u64) -> Option<u64> {
     if s.is_empty() || s.starts_with('-') || s.starts_with('+') {
         return None;
     }
-    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u64::from_str_radix(h, 16).ok()?
-    } else if s.len() > 1 && s.starts_with('0') {
-        u64::from_str_radix(&s[1..], 8).ok()?
-    } else {
-        s.parse::<u64>().ok()?
-    };
+    let v = c_radix(s)?;
     (v <= max).then_some(v)
 }
 
